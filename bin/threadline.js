@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs the built output when it exists (production, Docker), else the TypeScript source through tsx (a clone).
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const built = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
+if (existsSync(built)) {
+  await import(pathToFileURL(built).href);
+} else {
+  const { register } = await import('node:module');
+  register('tsx/esm', import.meta.url);
+  await import('../src/main.ts');
+}

@@ -1,0 +1,59 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const sdks = ['discord.js', '@slack/bolt', '@slack/web-api', '@slack/socket-mode'];
+const bridges = ['imessage', 'slack', 'discord'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', 'data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      'no-console': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // The layer rule: the core knows no platform; no bridge imports another.
+  {
+    files: ['src/core/**/*.ts', 'src/store/**/*.ts', 'src/queue/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: sdks.map((name) => ({ name, message: 'src/core, src/store and src/queue know no platform SDK.' })),
+          patterns: [{ group: ['**/bridges/**'], message: 'The core never imports a bridge; bridges import the core.' }],
+        },
+      ],
+    },
+  },
+  ...bridges.map((id) => ({
+    files: [`bridges/${id}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: bridges
+            .filter((other) => other !== id)
+            .map((other) => ({ group: [`**/bridges/${other}/**`, `../${other}/**`], message: 'A bridge never imports another bridge.' })),
+        },
+      ],
+    },
+  })),
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'sandbox/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+);

@@ -1,0 +1,104 @@
+import type { BridgeId } from './model.js';
+
+/** Every error code Threadline raises on purpose. Callers branch on `code`, never on `message`. */
+export type ErrorCode =
+  | 'config_invalid'
+  | 'config_unreadable'
+  | 'signature_invalid'
+  | 'signature_stale'
+  | 'rate_limited'
+  | 'platform_error'
+  | 'outcome_unknown'
+  | 'network_error'
+  | 'timeout'
+  | 'too_large'
+  | 'unsupported'
+  | 'not_found';
+
+export interface BridgeErrorOptions {
+  /** True when trying the same thing again later may succeed. */
+  retryable?: boolean;
+  /** True when the team should see this failure in the thread. */
+  notifyUser?: boolean;
+  cause?: unknown;
+}
+
+/** The base of every error Threadline throws on purpose. */
+export class BridgeError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly notifyUser: boolean;
+
+  constructor(code: ErrorCode, message: string, options: BridgeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.notifyUser = options.notifyUser ?? false;
+  }
+}
+
+/** One problem in the configuration, located by its key path. */
+export interface ConfigIssue {
+  /** Dotted key path with array indices, e.g. `routes[0].slack.channel`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The configuration cannot be used; carries every problem found, not just the first. */
+export class ConfigError extends BridgeError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], code: 'config_invalid' | 'config_unreadable' = 'config_invalid') {
+    super(code, issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('\n'));
+    this.issues = issues;
+  }
+}
+
+/** A webhook or event whose signature or timestamp cannot be trusted. */
+export class SignatureError extends BridgeError {
+  constructor(code: 'signature_invalid' | 'signature_stale', message: string) {
+    super(code, message);
+  }
+}
+
+/**
+ * The platform asked us to wait. `retryAfterMs` is exactly what it said, or undefined when it gave no
+ * Retry-After (the queue then backs off on its own schedule).
+ */
+export class RateLimitedError extends BridgeError {
+  readonly retryAfterMs: number | undefined;
+  readonly bridge: BridgeId;
+
+  constructor(bridge: BridgeId, retryAfterMs: number | undefined, message: string, options: BridgeErrorOptions = {}) {
+    super('rate_limited', message, { retryable: true, ...options });
+    this.bridge = bridge;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** A platform answered with an error (or not at all). */
+export class PlatformError extends BridgeError {
+  readonly bridge: BridgeId;
+  /** HTTP status, when there was a response. */
+  readonly status: number | undefined;
+
+  constructor(
+    bridge: BridgeId,
+    status: number | undefined,
+    code: ErrorCode,
+    message: string,
+    options: BridgeErrorOptions = {},
+  ) {
+    super(code, message, options);
+    this.bridge = bridge;
+    this.status = status;
+  }
+}
+
+/** The platform cannot do this at all (e.g. edit a sent SMS). */
+export class UnsupportedError extends BridgeError {
+  constructor(message: string) {
+    super('unsupported', message, { notifyUser: true });
+  }
+}
