@@ -13,7 +13,10 @@ export type ErrorCode =
   | 'timeout'
   | 'too_large'
   | 'unsupported'
-  | 'not_found';
+  | 'not_found'
+  | 'store_corrupt'
+  | 'store_io'
+  | 'store_closed';
 
 export interface BridgeErrorOptions {
   /** True when trying the same thing again later may succeed. */

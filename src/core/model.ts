@@ -35,6 +35,8 @@ export interface Author {
   /** What to show for the author; falls back to the id. */
   readonly name?: string;
   readonly avatarUrl?: string;
+  /** Team side only: false when the platform's allow-list does not let this person text customers. */
+  readonly mayText?: boolean;
 }
 
 /** A file carried by a message. Serializable, so it can sit in the journal; bytes are opened by the owning bridge. */

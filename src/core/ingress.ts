@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import type { Ingress } from './model.js';
+
+/** Hands a verified event to the core; resolves once it is durable (then, and only then, the ingress answers 2xx). */
+export type IngestFn = (ingress: Ingress, log: Logger) => Promise<'accepted' | 'duplicate'>;
+
+/** The part of the store that durable ingress needs. */
+export interface IngressJournal {
+  /** Records `key` unless already seen within its time to live; true when it is new. Synchronous in memory. */
+  claim(key: string, ttlMs: number): boolean;
+  /** Appends a work item (in memory at once, durable at the next commit); returns its sequence number. */
+  append(item: { kind: 'ingress'; payload: Ingress }): number;
+  /** Resolves when everything changed before the call is on disk. */
+  commit(): Promise<void>;
+}
+
+export interface IngestOptions {
+  /** How long a delivery id (and an effect) is remembered. Redeliveries come within hours; a week is generous. */
+  readonly dedupeTtlMs?: number;
+  /** Called after an item is durable, so the worker can pick it up without polling. */
+  readonly onJournaled?: (seq: number, ingress: Ingress) => void;
+}
+
+export const defaultDedupeTtlMs = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Durable, idempotent ingress: an event is journaled (group-committed with whatever else arrived in the
+ * same few milliseconds) before it is acknowledged, and the same delivery or effect is journaled once.
+ * A duplicate is acknowledged only after the commit that holds the original, so a crash in between can
+ * never leave a delivery acknowledged but unjournaled.
+ */
+export function createIngest(journal: IngressJournal, options: IngestOptions = {}): IngestFn {
+  const ttl = options.dedupeTtlMs ?? defaultDedupeTtlMs;
+  return async (ingress) => {
+    const newDelivery = journal.claim(ingress.dedupeKey, ttl);
+    const newEffect = newDelivery && (ingress.effectKey === undefined || journal.claim(ingress.effectKey, ttl));
+    const seq = newEffect ? journal.append({ kind: 'ingress', payload: ingress }) : undefined;
+    await journal.commit();
+    if (seq === undefined) return 'duplicate';
+    options.onJournaled?.(seq, ingress);
+    return 'accepted';
+  };
+}

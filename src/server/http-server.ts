@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { fastify, type FastifyError } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+/** What a raw-body route receives: the exact bytes (for signatures) and the headers. */
+export interface RawRequest {
+  readonly rawBody: Buffer;
+  readonly headers: IncomingHttpHeaders;
+  readonly requestId: string;
+  readonly log: Logger;
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** A platform's ingress endpoint; must answer quickly and never throw for a bad payload. */
+export type RawHandler = (request: RawRequest) => Promise<RawResponse>;
+
+/** Each platform's connection state, as `/readyz` reports it. */
+export type ReadinessReport = Readonly<Record<string, string>>;
+
+export interface HttpServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly bodyLimitBytes: number;
+  readonly log: Logger;
+  readonly registry: Registry;
+  /** Called per `/readyz`; ready when every value is `connected`. */
+  readonly readiness: () => ReadinessReport;
+}
+
+export interface HttpServer {
+  /** Adds a route that gets the raw body. Only before `listen()`. */
+  addRawRoute(method: 'POST', path: string, handler: RawHandler): void;
+  /** Starts listening; resolves with the bound URL (port 0 picks a free port). */
+  listen(): Promise<string>;
+  /** Stops accepting requests, lets in-flight ones finish. */
+  close(): Promise<void>;
+}
+
+/** Errors answered by the server itself share one JSON shape: `{ error: { code, message } }`. */
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+const quietPaths = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The one HTTP port: webhook ingress, health, readiness and metrics. Knows no platform. */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const app = fastify({
+    loggerInstance: options.log,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes,
+    connectionTimeout: 30_000,
+    requestTimeout: 15_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+    requestIdLogLabel: 'request_id',
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given)
+        ? given
+        : `req_${randomBytes(8).toString('hex')}`;
+    },
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const level = quietPaths.has(request.routeOptions.url ?? '') ? 'debug' : 'info';
+    request.log[level](
+      {
+        method: request.method,
+        path: request.routeOptions.url ?? request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'HTTP request',
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    const code =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'body_too_large'
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'unsupported_media_type'
+          : status >= 500
+            ? 'internal_error'
+            : 'bad_request';
+    if (status >= 500) request.log.error({ err: error }, 'Request failed');
+    void reply.status(status).send(errorBody(code, status >= 500 ? 'internal error' : error.message));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const platforms = options.readiness();
+    const ready = Object.values(platforms).every((state) => state === 'connected');
+    return reply.status(ready ? 200 : 503).send({ ready, platforms });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(options.registry.contentType).send(await options.registry.metrics());
+  });
+
+  return {
+    addRawRoute(method, path, handler) {
+      void app.register(async (scope) => {
+        // Keep the exact bytes: signatures are computed over them, and the handler decides what to parse.
+        scope.removeAllContentTypeParsers();
+        scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+        scope.route({
+          method,
+          url: path,
+          handler: async (request, reply) => {
+            const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+            const response = await handler({
+              rawBody,
+              headers: request.headers,
+              requestId: request.id,
+              log: options.log.child({ request_id: request.id }),
+            });
+            return reply.status(response.status).send(response.body);
+          },
+        });
+      });
+    },
+    async listen() {
+      return app.listen({ host: options.host, port: options.port });
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}
