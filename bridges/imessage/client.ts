@@ -98,7 +98,16 @@ export interface MessagesDevClient {
    * Authorization goes only to the API itself, never to storage URLs. Rejects with 'too_large' when
    * Content-Length exceeds `maxBytes`; the stream errors with 'too_large' once more than `maxBytes` flowed.
    */
-  downloadFile(input: { id?: string; url?: string; maxBytes: number }): Promise<DownloadedFile>;
+  downloadFile(input: {
+    id?: string;
+    url?: string;
+    /**
+     * The URL was handed out by the API itself (an attachment URL in a verified webhook or a list result):
+     * any http(s) origin is then fetched, still without the key.
+     */
+    fromApi?: boolean;
+    maxBytes: number;
+  }): Promise<DownloadedFile>;
   getOutboxItem(id: string): Promise<OutboxItem>;
   listLines(): Promise<Line[]>;
   /** Every chat of the line, following cursors. */
@@ -202,14 +211,19 @@ class HttpMessagesDevClient implements MessagesDevClient {
     return new URL(location, url).href;
   }
 
-  async downloadFile(input: { id?: string; url?: string; maxBytes: number }): Promise<DownloadedFile> {
+  async downloadFile(input: {
+    id?: string;
+    url?: string;
+    fromApi?: boolean;
+    maxBytes: number;
+  }): Promise<DownloadedFile> {
     let target: URL;
     if (input.id !== undefined) {
       // The API handed us this Location, whatever its origin (storage hosts differ from the API host).
       target = parseHttpUrl(await this.getFileUrl(input.id));
     } else if (input.url !== undefined) {
       target = parseHttpUrl(input.url);
-      if (!this.#downloadOrigins.has(target.origin)) {
+      if (!input.fromApi && !this.#downloadOrigins.has(target.origin)) {
         throw new UnsupportedError(`Refusing to download from ${target.origin}: not the messages.dev API origin`);
       }
     } else {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Attachment, BridgeEvent, Ingress } from '../../src/core/model.js';
+import type { Attachment, BridgeEvent, Ingress, MessageEvent } from '../../src/core/model.js';
 import { tapbackToEmoji } from '../../src/core/reactions.js';
 import { deliveryKey, effectKey, toMessageId } from './ids.js';
 import { webhookEvents, type WebhookEventName } from './webhook.js';
@@ -94,22 +94,26 @@ function toEvent(name: WebhookEventName, data: unknown): BridgeEvent {
       const parsed = messageDataSchema.safeParse(data);
       if (!parsed.success) throw new MalformedDeliveryError(`${name}: ${describe(parsed.error)}`);
       const message = parsed.data;
-      return {
-        kind: 'message',
-        origin: {
-          bridge: 'imessage',
-          messageId: toMessageId(message.id),
-          conversation: { line: message.line_handle, chat: message.chat_id },
-        },
-        author: { id: message.sender },
+      return messageEvent({
+        id: message.id,
+        chatId: message.chat_id,
+        lineHandle: message.line_handle,
+        guid: message.guid ?? null,
+        sender: message.sender,
+        text: message.text ?? null,
+        attachments: message.attachments.map((attachment) => ({
+          filename: attachment.filename ?? null,
+          mimeType: attachment.mime_type ?? null,
+          size: attachment.size ?? null,
+          url: attachment.url ?? null,
+          transcription: attachment.transcription ?? null,
+        })),
+        isFromMe: message.is_from_me || name === 'message.sent',
+        isAudioMessage: message.is_audio_message ?? false,
         sentAt: message.sent_at,
-        text: cleanText(message.text),
-        attachments: message.attachments.map((attachment) => toAttachment(attachment, message.is_audio_message)),
-        ...(message.reply_to_guid ? { replyTo: toMessageId(message.reply_to_guid) } : {}),
-        ...(message.guid ? { guid: message.guid } : {}),
-        ...(name === 'message.sent' || message.is_from_me ? { fromLine: true } : {}),
-        ...(message.outbox_id ? { outboxId: message.outbox_id } : {}),
-      };
+        outboxId: message.outbox_id ?? null,
+        replyToGuid: message.reply_to_guid ?? null,
+      });
     }
     case 'reaction.added':
     case 'reaction.removed': {
@@ -133,13 +137,55 @@ function toEvent(name: WebhookEventName, data: unknown): BridgeEvent {
   }
 }
 
+/** A messages.dev message in the client's (camelCase) shape, from a webhook or from a list call. */
+export interface MessageFields {
+  readonly id: string;
+  readonly chatId: string;
+  readonly lineHandle: string;
+  readonly guid: string | null;
+  readonly sender: string;
+  readonly text: string | null;
+  readonly attachments: readonly {
+    readonly filename: string | null;
+    readonly mimeType: string | null;
+    readonly size: number | null;
+    readonly url: string | null;
+    readonly transcription?: string | null;
+  }[];
+  readonly isFromMe: boolean;
+  readonly isAudioMessage: boolean;
+  readonly sentAt: number;
+  readonly outboxId: string | null;
+  readonly replyToGuid: string | null;
+}
+
+/** The core's message event for a messages.dev message. */
+export function messageEvent(message: MessageFields): MessageEvent {
+  return {
+    kind: 'message',
+    origin: {
+      bridge: 'imessage',
+      messageId: toMessageId(message.id),
+      conversation: { line: message.lineHandle, chat: message.chatId },
+    },
+    author: { id: message.sender },
+    sentAt: message.sentAt,
+    text: cleanText(message.text),
+    attachments: message.attachments.map((attachment) => toAttachment(attachment, message.isAudioMessage)),
+    ...(message.replyToGuid ? { replyTo: toMessageId(message.replyToGuid) } : {}),
+    ...(message.guid ? { guid: message.guid } : {}),
+    ...(message.isFromMe ? { fromLine: true } : {}),
+    ...(message.outboxId ? { outboxId: message.outboxId } : {}),
+  };
+}
+
 /** U+FFFC marks where an inline attachment sat; it is not text. */
 function cleanText(text: string | null | undefined): string {
   return (text ?? '').replace(/\uFFFC/g, '').trim();
 }
 
-function toAttachment(attachment: z.infer<typeof attachmentSchema>, audio: boolean | null | undefined): Attachment {
-  const mimeType = attachment.mime_type ?? 'application/octet-stream';
+function toAttachment(attachment: MessageFields['attachments'][number], audio: boolean): Attachment {
+  const mimeType = attachment.mimeType ?? 'application/octet-stream';
   const voiceMemo = audio === true && mimeType.startsWith('audio/');
   return {
     name: attachment.filename ?? 'attachment',

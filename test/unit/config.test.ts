@@ -149,7 +149,10 @@ routes:
   });
 
   it('rejects a port out of range and a non-numeric one', () => {
-    assert.match(issuesOf(`${minimal}server: { port: 70000 }`)[0]!, /^server\.port: expected a whole number from 0 to 65535/);
+    assert.match(
+      issuesOf(`${minimal}server: { port: 70000 }`)[0]!,
+      /^server\.port: expected a whole number from 0 to 65535/,
+    );
     assert.match(issuesOf(`${minimal}server: { port: eighty }`)[0]!, /^server\.port: expected a whole number/);
   });
 });

@@ -57,17 +57,32 @@ describe('verifyWebhookSignature (spec §4.4 worked examples)', () => {
     ['a missing signature', { signature: undefined }, 'signature_invalid'],
     ['a missing timestamp', { timestamp: undefined }, 'signature_invalid'],
     ['another timestamp than the signed one', { timestamp: '1710000000124' }, 'signature_invalid'],
-    ['uppercase hex', { signature: '9984CE2336051B8705FACC7CB8B7F807122EEE95C1BA61989C91B72D00F77EFF' }, 'signature_invalid'],
-    ['a sha256= prefix', { signature: 'sha256=9984ce2336051b8705facc7cb8b7f807122eee95c1ba61989c91b72d00f77eff' }, 'signature_invalid'],
+    [
+      'uppercase hex',
+      { signature: '9984CE2336051B8705FACC7CB8B7F807122EEE95C1BA61989C91B72D00F77EFF' },
+      'signature_invalid',
+    ],
+    [
+      'a sha256= prefix',
+      { signature: 'sha256=9984ce2336051b8705facc7cb8b7f807122eee95c1ba61989c91b72d00f77eff' },
+      'signature_invalid',
+    ],
     ['a wrong secret', { secret: 'whsec_other' }, 'signature_invalid'],
-    ['one byte changed in the body', { rawBody: Buffer.from(messageBody.toString().replace('Hey', 'Hay')) }, 'signature_invalid'],
+    [
+      'one byte changed in the body',
+      { rawBody: Buffer.from(messageBody.toString().replace('Hey', 'Hay')) },
+      'signature_invalid',
+    ],
     ['a delivery 5 min + 1 ms old', { now: at(1710000000123 + 300_001) }, 'signature_stale'],
     ['a delivery 5 min + 1 ms in the future', { now: at(1710000000123 - 300_001) }, 'signature_stale'],
     ['a delivery exactly 5 min old', { now: at(1710000000123 + 300_000) }, 'verified'],
   ];
   for (const [name, overrides, expected] of table) {
     it(`${expected === 'verified' ? 'accepts' : 'rejects'} ${name}`, () => {
-      assert.equal(codeOf(() => verify(overrides)), expected);
+      assert.equal(
+        codeOf(() => verify(overrides)),
+        expected,
+      );
     });
   }
 });
@@ -81,7 +96,11 @@ describe('parseDelivery', () => {
     assert.equal(parsed.ingress.effectKey, 'imessage:message.received:msg_abc123');
     assert.deepEqual(parsed.ingress.event, {
       kind: 'message',
-      origin: { bridge: 'imessage', messageId: 'msg_abc123', conversation: { line: '+15551234567', chat: 'cht_def456' } },
+      origin: {
+        bridge: 'imessage',
+        messageId: 'msg_abc123',
+        conversation: { line: '+15551234567', chat: 'cht_def456' },
+      },
       author: { id: '+15559876543' },
       sentAt: 1710000000000,
       text: 'Hey there!',
@@ -100,7 +119,9 @@ describe('parseDelivery', () => {
   });
 
   it('marks reaction.removed as a removal', () => {
-    const body = Buffer.from(reactionBody.toString().replace('reaction.added', 'reaction.removed').replace('"added":true', '"added":false'));
+    const body = Buffer.from(
+      reactionBody.toString().replace('reaction.added', 'reaction.removed').replace('"added":true', '"added":false'),
+    );
     const parsed = parseDelivery(body);
     assert.ok(parsed.kind === 'event' && parsed.ingress.event.kind === 'reaction');
     assert.equal(parsed.ingress.event.removed, true);
@@ -112,9 +133,19 @@ describe('parseDelivery', () => {
       timestamp: 1,
       delivery_id: 'dlv_x',
       data: {
-        id: 'msg_1', chat_id: 'cht_1', line_handle: '+15551234567', guid: 'G', sender: '+15551234567', text: '\uFFFC',
-        attachments: [{ filename: 'memo.m4a', mime_type: 'audio/x-m4a', size: 10, url: 'https://x/y', transcription: 'hello' }],
-        is_from_me: true, is_audio_message: true, sent_at: 5, outbox_id: 'obx_1',
+        id: 'msg_1',
+        chat_id: 'cht_1',
+        line_handle: '+15551234567',
+        guid: 'G',
+        sender: '+15551234567',
+        text: '\uFFFC',
+        attachments: [
+          { filename: 'memo.m4a', mime_type: 'audio/x-m4a', size: 10, url: 'https://x/y', transcription: 'hello' },
+        ],
+        is_from_me: true,
+        is_audio_message: true,
+        sent_at: 5,
+        outbox_id: 'obx_1',
       },
     });
     const parsed = parseDelivery(Buffer.from(body));
@@ -129,7 +160,9 @@ describe('parseDelivery', () => {
   });
 
   it('reports an unknown event type without failing', () => {
-    const parsed = parseDelivery(Buffer.from('{"event":"typing.started","data":{},"timestamp":1,"delivery_id":"dlv_1"}'));
+    const parsed = parseDelivery(
+      Buffer.from('{"event":"typing.started","data":{},"timestamp":1,"delivery_id":"dlv_1"}'),
+    );
     assert.equal(parsed.kind, 'unknown-event');
   });
 

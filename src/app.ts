@@ -1,0 +1,158 @@
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { imessageDestinationConfig, apiKeyBucket } from '../bridges/imessage/destinations.js';
+import { createImessageBridge, type ImessageBridge } from '../bridges/imessage/index.js';
+import type { Config } from './config/schema.js';
+import type { BridgeState, TeamBridge } from './core/bridge.js';
+import { createIngest, type IngestFn } from './core/ingress.js';
+import { JournalWorker } from './core/journal-worker.js';
+import type { TeamBridgeId } from './core/model.js';
+import { createReactionTable } from './core/reactions.js';
+import { createRouter } from './core/router.js';
+import type { RouteSpec } from './core/routes.js';
+import { DEFAULT_BUCKET_LIMITS, resolveDefaultDestination } from './queue/default-limits.js';
+import type { SendQueues } from './queue/send-queue-types.js';
+import { createSendQueues } from './queue/send-queues.js';
+import { createHttpServer } from './server/http-server.js';
+import { openLowdbStore } from './store/lowdb-store.js';
+import type { Store } from './store/store.js';
+
+export interface AppDeps {
+  readonly log: Logger;
+  /** The clock for signature windows and timestamps; tests inject one. */
+  readonly now?: () => number;
+  /** Outbox poll schedule after a send (ms); tests shorten it. */
+  readonly pollScheduleMs?: readonly number[];
+}
+
+export interface App {
+  /** Opens the store, connects the bridges, replays the journal, starts the HTTP server; resolves with its URL. */
+  start(): Promise<string>;
+  /** Stops ingress, drains work, stops the bridges, flushes the store. Safe to call twice. */
+  stop(): Promise<void>;
+  /** The open store (after start), for tests and tools. */
+  readonly store: Store | undefined;
+  readonly registry: Registry;
+}
+
+/** Maps the config's routes to the core's terms. */
+export function routeSpecs(config: Config): RouteSpec[] {
+  return config.routes.map((route) => ({
+    line: route.line,
+    teams: {
+      ...(route.slack ? { slack: { channel: route.slack.channel, mode: route.slack.mode } } : {}),
+      ...(route.discord ? { discord: { channel: route.discord.channel, mode: route.discord.mode } } : {}),
+    },
+    replies: {
+      mode: route.replyMode ?? config.replies.mode,
+      notePrefix: config.replies.notePrefix,
+      sendPrefix: config.replies.sendPrefix,
+    },
+  }));
+}
+
+/** Builds the whole daemon from a validated config. Nothing runs until `start()`. */
+export function createApp(config: Config, deps: AppDeps): App {
+  const { log } = deps;
+  const now = deps.now ?? Date.now;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'threadline_' });
+
+  const imessageDestinations = imessageDestinationConfig(config.imessage);
+  const queues: SendQueues = createSendQueues({
+    log: log.child({ component: 'queue' }),
+    registry,
+    buckets: {
+      [apiKeyBucket]: {
+        limit: { ...DEFAULT_BUCKET_LIMITS.imessageApiKey, count: config.imessage.hourlyRequestBudget },
+      },
+    },
+    destinations: (key) => (key.startsWith('imessage:') ? imessageDestinations(key) : resolveDefaultDestination(key)),
+  });
+
+  let store: Store | undefined;
+  let phone: ImessageBridge | undefined;
+  const teams: Partial<Record<TeamBridgeId, TeamBridge>> = {};
+  let stopping: Promise<void> | undefined;
+  let stopWork: () => Promise<void> = async () => {};
+
+  const readiness = (): Record<string, BridgeState | 'starting'> => ({
+    imessage: phone?.state() ?? 'starting',
+    ...(config.slack ? { slack: teams.slack?.state() ?? 'starting' } : {}),
+    ...(config.discord ? { discord: teams.discord?.state() ?? 'starting' } : {}),
+  });
+  const server = createHttpServer({
+    host: config.server.host,
+    port: config.server.port,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    log: log.child({ component: 'http' }),
+    registry,
+    readiness,
+  });
+
+  return {
+    registry,
+    get store() {
+      return store;
+    },
+    async start() {
+      store = await openLowdbStore({
+        path: config.store.path,
+        linkRetentionDays: config.store.retentionDays,
+        logger: log.child({ component: 'store' }),
+      });
+      phone = createImessageBridge({
+        config: config.imessage,
+        lines: config.routes.map((route) => route.line),
+        queues,
+        cursors: store.cursors,
+        log,
+        now,
+        ...(deps.pollScheduleMs ? { pollScheduleMs: deps.pollScheduleMs } : {}),
+      });
+      const router = createRouter({
+        store,
+        phone,
+        teams,
+        routes: routeSpecs(config),
+        reactions: createReactionTable({ unmapped: config.reactions.unmapped }),
+        log: log.child({ component: 'router' }),
+        now,
+      });
+      const worker = new JournalWorker({
+        journal: store.journal,
+        route: (ingress, replay) => router.route(ingress, replay),
+        log,
+      });
+      const openStore = store;
+      const ingest: IngestFn = createIngest(
+        {
+          claim: (key, ttlMs) => openStore.dedupe.claim(key, ttlMs),
+          append: (item) => openStore.journal.append(item),
+          commit: () => openStore.commit(),
+        },
+        { onJournaled: (seq, ingress) => worker.accept(seq, ingress) },
+      );
+      server.addRawRoute('POST', '/webhooks/imessage', phone.webhookHandler(ingest));
+      worker.replayPending();
+      await phone.start(ingest);
+      stopWork = async () => {
+        await worker.drain();
+        await router.drain();
+      };
+      return server.listen();
+    },
+    stop() {
+      stopping ??= (async () => {
+        await server.close();
+        await stopWork();
+        await queues.drain();
+        queues.close();
+        await phone?.stop();
+        await Promise.all(Object.values(teams).map((team) => team.stop()));
+        await store?.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import { parseCliArgs, usage, UsageError } from './cli/args.js';
+import { loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { ConfigError } from './core/errors.js';
+import { createLogger } from './log.js';
+
+/** Exit codes of the public contract. */
+const exitCodes = { ok: 0, failure: 1, badConfig: 2 } as const;
+
+/** The package version, found by walking up from this file (works from src/ and from dist/src/). */
+function version(): string {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'threadline' && pkg.version) return pkg.version;
+    } catch {
+      // not here; keep walking up
+    }
+  }
+  return 'unknown';
+}
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function complain(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+/** The composition root: the only reader of `process.env` and argv. */
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let args;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    complain(`threadline: ${error.message}\n\n${usage}`);
+    return exitCodes.badConfig;
+  }
+  if (args.command === 'version') {
+    say(version());
+    return exitCodes.ok;
+  }
+  if (args.command === 'help' || args.help) {
+    say(usage);
+    return exitCodes.ok;
+  }
+  const configPath = args.configPath ?? env['THREADLINE_CONFIG'] ?? 'config/threadline.yaml';
+  let config: Config;
+  try {
+    config = await loadConfig({ path: configPath, env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const count = error.issues.length;
+    complain(`threadline: ${configPath} cannot be used (${count} problem${count === 1 ? '' : 's'}):`);
+    for (const issue of error.issues) complain(`  - ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+    return exitCodes.badConfig;
+  }
+  const log = createLogger({ level: config.log.level });
+  switch (args.command) {
+    case 'start':
+      return runDaemon(config, log);
+    case 'check':
+    case 'demo':
+    case 'webhooks':
+      complain(`threadline ${args.command}: not available in this version yet; see README.md`);
+      return exitCodes.failure;
+  }
+}
+
+/** Runs until SIGTERM/SIGINT, then drains and exits 0; a runtime failure exits 1. */
+async function runDaemon(config: Config, log: Logger): Promise<number> {
+  const app = createApp(config, { log });
+  const url = await app.start();
+  log.info({ url, routes: config.routes.length }, 'Threadline started');
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'Shutting down');
+      app.stop().then(
+        () => {
+          log.info('Stopped cleanly');
+          resolve(exitCodes.ok);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'Shutdown failed');
+          resolve(exitCodes.failure);
+        },
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    process.once('unhandledRejection', (error) => {
+      log.fatal({ err: error }, 'Unhandled rejection');
+      resolve(exitCodes.failure);
+    });
+  });
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+    // Let the logger flush, then leave even if a platform client keeps a socket open.
+    setTimeout(() => process.exit(code), 200).unref();
+  },
+  (error: unknown) => {
+    complain(`threadline: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(exitCodes.failure);
+  },
+);

@@ -1,0 +1,192 @@
+import { conversationId, type ConversationKey, type TeamBridgeId } from '../core/model.js';
+import { TEAM_BRIDGES, mergeConversation, parseConversation, threadKey, withoutThread } from './conversation-record.js';
+import { hashString } from './hash.js';
+import { isRecord } from './manifest.js';
+import type { ShardHost, ShardTable } from './shard-table.js';
+import { StoreError, corruptShard } from './store-error.js';
+import type { Conversation, ConversationPatch, ConversationStore } from './store.js';
+
+const PREFIX = 'conversations';
+const MAX_DEPTH = 24;
+
+/**
+ * Conversations, sharded by hash so that a commit rewrites only the shard of the conversation that
+ * changed. A shard is named by the low bits of the hash it holds, least significant first
+ * (`conversations-0110`); when one outgrows `perShard` it splits in two by the next bit, so shards stay
+ * small however many conversations there are.
+ */
+export class ConversationTable implements ConversationStore, ShardTable {
+  readonly prefix = PREFIX;
+  readonly #host: ShardHost;
+  readonly #perShard: number;
+  readonly #initialDepth: number;
+  /** Shard bits → conversations in it, by conversation id. */
+  readonly #shards = new Map<string, Map<string, Conversation>>();
+  readonly #byThread = new Map<string, Conversation>();
+  #size = 0;
+
+  constructor(host: ShardHost, options: { perShard: number; initialDepth?: number }) {
+    this.#host = host;
+    this.#perShard = options.perShard;
+    this.#initialDepth = options.initialDepth ?? 4;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get(key: ConversationKey): Conversation | undefined {
+    const id = conversationId(key);
+    return this.#shardOf(id).get(id);
+  }
+
+  findByThread(bridge: TeamBridgeId, channel: string, thread: string): Conversation | undefined {
+    return this.#byThread.get(threadKey(bridge, channel, thread));
+  }
+
+  list(): Conversation[] {
+    const all: Conversation[] = [];
+    for (const shard of this.#shards.values()) for (const conversation of shard.values()) all.push(conversation);
+    return all;
+  }
+
+  upsert(key: ConversationKey, patch: ConversationPatch = {}): Conversation {
+    this.#host.assertOpen();
+    if (typeof key.line !== 'string' || typeof key.chat !== 'string' || !key.line || !key.chat) {
+      throw new TypeError('Expected a conversation key with a non-empty line and chat');
+    }
+    const id = conversationId(key);
+    const bits = this.#bitsOf(id);
+    const before = this.#shardOf(id).get(id);
+    const next = mergeConversation(before, key, patch, this.#host.now());
+    this.#replace(id, before, next);
+    if (!before && (this.#shards.get(bits)?.size ?? 0) > this.#perShard) this.#split(bits);
+    return next;
+  }
+
+  initialize(): void {
+    const count = 2 ** this.#initialDepth;
+    for (let value = 0; value < count; value++) {
+      let bits = '';
+      for (let bit = 0; bit < this.#initialDepth; bit++) bits += (value >>> bit) & 1;
+      this.#shards.set(bits, new Map());
+      this.#host.create(shardName(bits));
+    }
+  }
+
+  load(name: string, data: unknown, file: string): void {
+    const bits = name.slice(PREFIX.length + 1);
+    if (!/^[01]+$/.test(bits)) throw corruptShard(file, 'not a conversation shard name');
+    if (!isRecord(data) || data.shard !== bits || !Array.isArray(data.conversations)) {
+      throw corruptShard(file, 'expected { shard, conversations: [...] }');
+    }
+    const shard = new Map<string, Conversation>();
+    for (const [index, value] of data.conversations.entries()) {
+      const conversation = parseConversation(value);
+      if (typeof conversation === 'string') throw corruptShard(file, `conversation ${index}: ${conversation}`);
+      shard.set(conversationId(conversation.key), conversation);
+    }
+    this.#shards.set(bits, shard);
+  }
+
+  finishLoad(): void {
+    const problem = checkCoverage(this.#shards.keys());
+    if (problem) throw new StoreError('store_corrupt', `The store's conversation shards are inconsistent: ${problem}`);
+    for (const [bits, shard] of this.#shards) {
+      for (const [id, conversation] of shard) {
+        if (this.#bitsOf(id) !== bits) {
+          throw corruptShard(shardName(bits), `conversation ${id} does not belong in this shard`);
+        }
+        this.#indexThreads(conversation);
+        this.#size++;
+      }
+    }
+  }
+
+  *shardNames(): Iterable<string> {
+    for (const bits of this.#shards.keys()) yield shardName(bits);
+  }
+
+  snapshot(name: string): unknown {
+    const bits = name.slice(PREFIX.length + 1);
+    const shard = this.#shards.get(bits);
+    return shard && { shard: bits, conversations: [...shard.values()] };
+  }
+
+  #replace(id: string, before: Conversation | undefined, next: Conversation): void {
+    const bits = this.#bitsOf(id);
+    this.#shards.get(bits)?.set(id, next);
+    if (!before) this.#size++;
+    if (before) this.#unindexThreads(before);
+    for (const bridge of TEAM_BRIDGES) {
+      const ref = next.threads[bridge];
+      const owner = ref && this.#byThread.get(threadKey(bridge, ref.channel, ref.thread));
+      // A thread belongs to one conversation: linking it here unlinks it from the previous owner.
+      if (owner && owner !== before) this.#replace(conversationId(owner.key), owner, withoutThread(owner, bridge));
+    }
+    this.#indexThreads(next);
+    this.#host.touch(shardName(bits));
+  }
+
+  #indexThreads(conversation: Conversation): void {
+    for (const bridge of TEAM_BRIDGES) {
+      const ref = conversation.threads[bridge];
+      if (ref) this.#byThread.set(threadKey(bridge, ref.channel, ref.thread), conversation);
+    }
+  }
+
+  #unindexThreads(conversation: Conversation): void {
+    for (const bridge of TEAM_BRIDGES) {
+      const ref = conversation.threads[bridge];
+      const key = ref && threadKey(bridge, ref.channel, ref.thread);
+      if (key && this.#byThread.get(key) === conversation) this.#byThread.delete(key);
+    }
+  }
+
+  #split(bits: string): void {
+    const shard = this.#shards.get(bits);
+    if (!shard || bits.length >= MAX_DEPTH) return;
+    const halves = [new Map<string, Conversation>(), new Map<string, Conversation>()] as const;
+    for (const [id, conversation] of shard) {
+      const half = (hashString(id) >>> bits.length) & 1 ? halves[1] : halves[0];
+      half.set(id, conversation);
+    }
+    this.#shards.delete(bits);
+    this.#host.drop(shardName(bits));
+    halves.forEach((half, bit) => {
+      this.#shards.set(bits + bit, half);
+      this.#host.create(shardName(bits + bit));
+    });
+  }
+
+  #bitsOf(id: string): string {
+    const hash = hashString(id);
+    let bits = '';
+    while (!this.#shards.has(bits)) {
+      if (bits.length >= MAX_DEPTH) throw new Error(`No conversation shard holds ${id}`);
+      bits += (hash >>> bits.length) & 1;
+    }
+    return bits;
+  }
+
+  #shardOf(id: string): Map<string, Conversation> {
+    return this.#shards.get(this.#bitsOf(id)) ?? new Map<string, Conversation>();
+  }
+}
+
+function shardName(bits: string): string {
+  return `${PREFIX}-${bits}`;
+}
+
+/** Shards must cover every hash exactly once. Returns what is wrong, or undefined. */
+function checkCoverage(shards: Iterable<string>): string | undefined {
+  const all = new Set(shards);
+  let covered = 0;
+  for (const bits of all) {
+    for (let length = 1; length < bits.length; length++) {
+      if (all.has(bits.slice(0, length))) return `${shardName(bits)} overlaps ${shardName(bits.slice(0, length))}`;
+    }
+    covered += 2 ** (MAX_DEPTH - bits.length);
+  }
+  return covered === 2 ** MAX_DEPTH ? undefined : 'some hashes belong to no shard (a shard file is missing)';
+}

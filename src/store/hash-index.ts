@@ -1,0 +1,102 @@
+const EMPTY = 0xffffffff;
+const TOMBSTONE = 0xfffffffe;
+const MIN_CAPACITY = 1024;
+
+/** The largest location a {@link HashIndex} can hold (two values are reserved as slot markers). */
+export const MAX_LOCATION = TOMBSTONE - 1;
+
+/**
+ * An open-addressing hash index from a key's hash to a location (a row number), stored in one
+ * `Uint32Array`: 4 bytes per slot instead of the ~40 bytes a `Map` entry costs, which is what lets a
+ * million message links fit in memory. The index does not hold keys: callers compare candidates
+ * through `matches`, and growth re-hashes locations through `hashOf`.
+ */
+export class HashIndex {
+  readonly #hashOf: (location: number) => number;
+  #slots: Uint32Array;
+  #mask: number;
+  #size = 0;
+  #tombstones = 0;
+
+  /**
+   * @param hashOf hash of the key currently stored at a location (used when the table grows)
+   * @param expected number of entries to size the table for
+   */
+  constructor(hashOf: (location: number) => number, expected = 0) {
+    this.#hashOf = hashOf;
+    this.#slots = new Uint32Array(capacityFor(expected * 2)).fill(EMPTY);
+    this.#mask = this.#slots.length - 1;
+  }
+
+  /** Number of entries. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Adds an entry; duplicates are allowed (callers remove the old location first). */
+  add(hash: number, location: number): void {
+    if (location > MAX_LOCATION) throw new RangeError(`Expected a location below ${MAX_LOCATION}, got ${location}`);
+    if ((this.#size + this.#tombstones + 1) * 2 > this.#slots.length) this.#rehash();
+    this.#insert(hash, location);
+    this.#size++;
+  }
+
+  /**
+   * The greatest location filed under `hash` for which `matches` is true: when two rows carry the same
+   * key, the newer row (higher location) wins.
+   */
+  find(hash: number, matches: (location: number) => boolean): number | undefined {
+    const slots = this.#slots;
+    let found: number | undefined;
+    for (let i = hash & this.#mask; ; i = (i + 1) & this.#mask) {
+      const value = slots[i] ?? EMPTY;
+      if (value === EMPTY) return found;
+      if (value !== TOMBSTONE && (found === undefined || value > found) && matches(value)) found = value;
+    }
+  }
+
+  /** Removes the entry for `location` filed under `hash`; false when there is none. */
+  remove(hash: number, location: number): boolean {
+    const slots = this.#slots;
+    for (let i = hash & this.#mask; ; i = (i + 1) & this.#mask) {
+      const value = slots[i] ?? EMPTY;
+      if (value === EMPTY) return false;
+      if (value === location) {
+        slots[i] = TOMBSTONE;
+        this.#size--;
+        this.#tombstones++;
+        return true;
+      }
+    }
+  }
+
+  #insert(hash: number, location: number): void {
+    const slots = this.#slots;
+    let i = hash & this.#mask;
+    for (;;) {
+      const value = slots[i] ?? EMPTY;
+      if (value === EMPTY || value === TOMBSTONE) break;
+      i = (i + 1) & this.#mask;
+    }
+    if (slots[i] === TOMBSTONE) this.#tombstones--;
+    slots[i] = location;
+  }
+
+  #rehash(): void {
+    const old = this.#slots;
+    // Grow to a load of a quarter, so a table does not rehash again soon after.
+    this.#slots = new Uint32Array(capacityFor((this.#size + 1) * 4)).fill(EMPTY);
+    this.#mask = this.#slots.length - 1;
+    this.#tombstones = 0;
+    for (const value of old) {
+      if (value !== EMPTY && value !== TOMBSTONE) this.#insert(this.#hashOf(value), value);
+    }
+  }
+}
+
+/** The smallest power of two holding at least `slots` slots. */
+function capacityFor(slots: number): number {
+  let capacity = MIN_CAPACITY;
+  while (capacity < slots) capacity *= 2;
+  return capacity;
+}

@@ -1,0 +1,56 @@
+import { StoreError } from './store-error.js';
+
+export const MANIFEST_FORMAT = 'threadline-store';
+export const MANIFEST_VERSION = 1;
+
+/** Sizes fixed when the store is created: row locations and journal segments are computed from them. */
+export interface Layout {
+  readonly linksPerSegment: number;
+  readonly journalPerSegment: number;
+}
+
+/**
+ * The store's main file: format version, layout and the list of shards that hold data. It is rewritten
+ * only when a shard appears or goes, after the new shard files are durable and before old ones are
+ * deleted, so a shard file it does not name is a leftover and never data.
+ */
+export interface Manifest {
+  readonly format: typeof MANIFEST_FORMAT;
+  readonly version: typeof MANIFEST_VERSION;
+  readonly layout: Layout;
+  /** Shard names, e.g. `conversations-0101`, `links-000012`, `journal-000003`, `dedupe-000001`, `cursors`. */
+  readonly shards: readonly string[];
+}
+
+/** Checks a manifest read from `file`; throws a `store_corrupt` StoreError naming the file. */
+export function parseManifest(data: unknown, file: string): Manifest {
+  const fail = (why: string): never => {
+    throw new StoreError('store_corrupt', `Store manifest ${file} is not usable: ${why}`, { file });
+  };
+  if (!isRecord(data)) return fail('not a JSON object');
+  if (data.format !== MANIFEST_FORMAT) return fail(`format is not "${MANIFEST_FORMAT}"`);
+  if (typeof data.version !== 'number') return fail('version missing');
+  if (data.version > MANIFEST_VERSION) {
+    return fail(`version ${data.version} was written by a newer Threadline (this one reads ${MANIFEST_VERSION})`);
+  }
+  const layout = data.layout;
+  if (!isRecord(layout) || !isPositiveInteger(layout.linksPerSegment) || !isPositiveInteger(layout.journalPerSegment)) {
+    return fail('layout missing or invalid');
+  }
+  const shards = data.shards;
+  if (!Array.isArray(shards) || !shards.every((name) => typeof name === 'string')) return fail('shards missing');
+  return {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    layout: { linksPerSegment: layout.linksPerSegment, journalPerSegment: layout.journalPerSegment },
+    shards,
+  };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}

@@ -1,0 +1,43 @@
+/** What a table asks of the store it belongs to. */
+export interface ShardHost {
+  /** The clock (injectable for tests). */
+  now(): number;
+  /** Throws a `store_closed` StoreError once the store is closed; called by every mutation. */
+  assertOpen(): void;
+  /** Shard `name` changed: write it with the next group commit. */
+  touch(name: string): void;
+  /** Shard `name` is new: write it and name it in the manifest. */
+  create(name: string): void;
+  /** Shard `name` is gone: drop it from the manifest, then delete its file. */
+  drop(name: string): void;
+}
+
+/** One kind of data split across shard files (conversations, links, journal, dedupe keys, cursors). */
+export interface ShardTable {
+  /** Shard names start with `<prefix>-` (or are exactly `<prefix>` for a single-file table). */
+  readonly prefix: string;
+  /** Sets up an empty table in a new store (creating its first shards through the host). */
+  initialize(): void;
+  /**
+   * Takes one shard's content read at start-up, in any order; throws a `store_corrupt` StoreError
+   * naming `file` when the content is not what this table writes.
+   */
+  load(name: string, data: unknown, file: string): void;
+  /** Called once every shard is loaded: build indexes. */
+  finishLoad(): void;
+  /** The shards that hold data, for the manifest. */
+  shardNames(): Iterable<string>;
+  /** The JSON to write for a shard as it is now; undefined when the shard no longer exists. */
+  snapshot(name: string): unknown;
+}
+
+/** `journal-000012` style names: sortable, and still valid past a million segments. */
+export function segmentName(prefix: string, segment: number): string {
+  return `${prefix}-${String(segment).padStart(6, '0')}`;
+}
+
+/** The segment number in a {@link segmentName}, or undefined when `name` is not one of `prefix`. */
+export function parseSegmentName(prefix: string, name: string): number | undefined {
+  const match = new RegExp(`^${prefix}-(\\d+)$`).exec(name);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}

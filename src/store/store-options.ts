@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+
+const DAY_MS = 86_400_000;
+
+/** Tuning of a store; every field has a default. */
+export interface StoreOptions {
+  /**
+   * How long the first mutation of a batch waits for others before the batch is written.
+   * @default 5
+   */
+  readonly commitWindowMs?: number;
+  /**
+   * Mutations within one window that make the batch write at once, without waiting out the window.
+   * @default 512
+   */
+  readonly commitMaxBatch?: number;
+  /**
+   * Message links older than this are pruned.
+   * @default 90
+   */
+  readonly linkRetentionDays?: number;
+  /**
+   * The most message links kept; the oldest go first. Enforced by pruning, so it can be exceeded until
+   * the next prune. About 250 bytes of memory per link.
+   * @default 2_000_000
+   */
+  readonly maxLinks?: number;
+  /**
+   * How often expired links and dedupe keys are pruned; 0 disables the timer (call `prune()` yourself).
+   * @default 60_000
+   */
+  readonly pruneIntervalMs?: number;
+  /**
+   * A conversation shard splits in two when it holds more than this many conversations.
+   * @default 256
+   */
+  readonly conversationsPerShard?: number;
+  /**
+   * Message links per segment file. Fixed when the store is created (the manifest keeps it).
+   * @default 1024
+   */
+  readonly linksPerSegment?: number;
+  /**
+   * Journal sequence numbers per segment file. Fixed when the store is created (the manifest keeps it).
+   * @default 256
+   */
+  readonly journalPerSegment?: number;
+  /**
+   * Dedupe keys per segment file.
+   * @default 1024
+   */
+  readonly dedupePerSegment?: number;
+  /**
+   * The clock, in Unix ms (tests inject one to expire keys and links).
+   * @default Date.now
+   */
+  readonly now?: () => number;
+  /** Called after each file a commit writes (shard name, or `manifest`); tests count writes with it. */
+  readonly onFileWrite?: (name: string) => void;
+  /** Where failed commits and start-up clean-ups are logged. */
+  readonly logger?: Logger;
+}
+
+export type ResolvedStoreOptions = Required<Omit<StoreOptions, 'onFileWrite' | 'logger' | 'linkRetentionDays'>> &
+  Pick<StoreOptions, 'onFileWrite' | 'logger'> & { readonly linkRetentionMs: number };
+
+/** Fills in defaults and rejects values that cannot work. */
+export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOptions {
+  const resolved = {
+    commitWindowMs: options.commitWindowMs ?? 5,
+    commitMaxBatch: options.commitMaxBatch ?? 512,
+    linkRetentionMs: (options.linkRetentionDays ?? 90) * DAY_MS,
+    maxLinks: options.maxLinks ?? 2_000_000,
+    pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
+    conversationsPerShard: options.conversationsPerShard ?? 256,
+    linksPerSegment: options.linksPerSegment ?? 1024,
+    journalPerSegment: options.journalPerSegment ?? 256,
+    dedupePerSegment: options.dedupePerSegment ?? 1024,
+    now: options.now ?? Date.now,
+    onFileWrite: options.onFileWrite,
+    logger: options.logger,
+  };
+  for (const key of ['commitMaxBatch', 'maxLinks', 'conversationsPerShard', 'linksPerSegment'] as const) {
+    requirePositiveInteger(resolved[key], key);
+  }
+  for (const key of ['journalPerSegment', 'dedupePerSegment'] as const) requirePositiveInteger(resolved[key], key);
+  for (const key of ['commitWindowMs', 'pruneIntervalMs', 'linkRetentionMs'] as const) {
+    if (!(resolved[key] >= 0)) throw new TypeError(`Expected ${key} to be a number >= 0, got ${resolved[key]}`);
+  }
+  return resolved;
+}
+
+function requirePositiveInteger(value: number, name: string): void {
+  if (!Number.isInteger(value) || value <= 0)
+    throw new TypeError(`Expected ${name} to be a positive integer, got ${value}`);
+}

@@ -1,0 +1,231 @@
+import type { BridgeId, ConversationKey, TeamBridgeId } from '../core/model.js';
+
+/**
+ * The durable state of Threadline: conversation ↔ thread mappings, message id ↔ message id links, the
+ * journal of pending work, dedupe keys and per-line backfill cursors.
+ *
+ * Durability model: every mutating method applies to memory at once and returns synchronously, so the
+ * next read sees it. Nothing is durable until {@link Store.commit} resolves: it resolves when every
+ * mutation made before the call is on disk. Mutations made within the same short window share one
+ * write per touched file (group commit), so callers should mutate first and then await `commit()`:
+ *
+ * ```ts
+ * const seq = store.journal.append({ kind: 'imessage.webhook', payload });
+ * await store.commit(); // now answer 2xx
+ * ```
+ *
+ * Each file is replaced atomically; a commit that touches several files is not atomic across them,
+ * which is why callers acknowledge only after `commit()` resolves.
+ */
+export interface Store {
+  readonly conversations: ConversationStore;
+  readonly links: LinkStore;
+  readonly journal: Journal;
+  readonly dedupe: DedupeStore;
+  readonly cursors: CursorStore;
+  /**
+   * Resolves when every mutation made before this call is durable; rejects (with a `StoreError` of code
+   * `store_io`) when writing failed. Joins the current group-commit window rather than forcing a write.
+   */
+  commit(): Promise<void>;
+  /**
+   * Drops message links past their retention and dedupe keys past their TTL now. Also runs on a timer
+   * (`pruneIntervalMs`); the work is proportional to what expired, not to the size of the store.
+   */
+  prune(): PruneResult;
+  /** Flushes every pending mutation, stops the timers; the store must not be used afterwards. */
+  close(): Promise<void>;
+}
+
+/** What one {@link Store.prune} removed. */
+export interface PruneResult {
+  readonly links: number;
+  readonly dedupeKeys: number;
+}
+
+/** Where a conversation lives on a team platform. */
+export interface ThreadRef {
+  /** Slack channel id, or Discord parent channel id. */
+  readonly channel: string;
+  /** Slack root message `ts`, or Discord thread channel id. */
+  readonly thread: string;
+}
+
+/** One customer conversation and the threads it is mirrored into. */
+export interface Conversation {
+  readonly key: ConversationKey;
+  /** Handles of the other people in the chat (phone numbers, Apple IDs). */
+  readonly participants: readonly string[];
+  readonly displayName?: string;
+  readonly isGroup?: boolean;
+  readonly threads: Readonly<Partial<Record<TeamBridgeId, ThreadRef>>>;
+  /** Unix ms when the store first saw the conversation. */
+  readonly createdAt: number;
+  /** Unix ms of the last activity the router recorded. */
+  readonly lastActivityAt: number;
+}
+
+/** A change to a conversation; absent fields are left as they are. */
+export interface ConversationPatch {
+  readonly participants?: readonly string[];
+  /** `null` clears the name. */
+  readonly displayName?: string | null;
+  readonly isGroup?: boolean;
+  /** Per bridge: a ref links the thread (replacing any earlier one), `null` unlinks it. */
+  readonly threads?: Readonly<Partial<Record<TeamBridgeId, ThreadRef | null>>>;
+  /** Defaults to now when the conversation is created; otherwise unchanged unless given. */
+  readonly lastActivityAt?: number;
+}
+
+export interface ConversationStore {
+  /** The conversation with this key, if any. */
+  get(key: ConversationKey): Conversation | undefined;
+  /**
+   * The conversation linked to a team-side thread, for events that happen in that thread. A thread is
+   * linked to at most one conversation; linking it again moves it.
+   */
+  findByThread(bridge: TeamBridgeId, channel: string, thread: string): Conversation | undefined;
+  /** Every conversation, in no particular order (for catch-up after a restart). */
+  list(): Conversation[];
+  /** Creates the conversation if it is new, then applies `patch`; returns the stored result. */
+  upsert(key: ConversationKey, patch?: ConversationPatch): Conversation;
+  /** Number of conversations. */
+  readonly size: number;
+}
+
+/** The messages.dev side of a message; any subset of its three handles. */
+export interface IMessageRef {
+  /** `msg_…` id. */
+  readonly id?: string;
+  /** Raw Apple GUID. */
+  readonly guid?: string;
+  /** `obx_…` outbox item that sent it, when Threadline sent it. */
+  readonly outboxId?: string;
+}
+
+export interface SlackMessageRef {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+export interface DiscordMessageRef {
+  /** The channel (or thread channel) the message is in. */
+  readonly channel: string;
+  /** The message snowflake. */
+  readonly id: string;
+}
+
+export type DeliveryState = 'pending' | 'sent' | 'failed';
+
+/** The ids of one message on every platform it exists on. */
+export interface MessageLink {
+  /** The store's own id for the link (opaque). */
+  readonly id: string;
+  readonly conversation: ConversationKey;
+  readonly imessage?: IMessageRef;
+  readonly slack?: SlackMessageRef;
+  readonly discord?: DiscordMessageRef;
+  /** Where the message was first written. */
+  readonly origin: BridgeId;
+  /** Unix ms when the link was created; retention counts from here. */
+  readonly createdAt: number;
+  /** Delivery to the phone, for messages sent through messages.dev. */
+  readonly delivery?: DeliveryState;
+}
+
+export interface NewMessageLink {
+  readonly conversation: ConversationKey;
+  readonly origin: BridgeId;
+  readonly imessage?: IMessageRef;
+  readonly slack?: SlackMessageRef;
+  readonly discord?: DiscordMessageRef;
+  readonly delivery?: DeliveryState;
+}
+
+/** A change to a link. `imessage` merges handle by handle; `slack` and `discord` replace that side. */
+export interface MessageLinkPatch {
+  readonly imessage?: IMessageRef;
+  readonly slack?: SlackMessageRef;
+  readonly discord?: DiscordMessageRef;
+  readonly delivery?: DeliveryState;
+}
+
+/**
+ * Message links, findable from any side. Every id must be a non-empty string; a handle already used
+ * by another link is taken over by the newer one.
+ */
+export interface LinkStore {
+  /** Records a new link; returns it with its id and `createdAt`. */
+  create(link: NewMessageLink): MessageLink;
+  /** The link with this store id, unless it was pruned. */
+  get(id: string): MessageLink | undefined;
+  /** Adds or changes sides of a link and keeps every lookup right; undefined when the id is unknown. */
+  update(id: string, patch: MessageLinkPatch): MessageLink | undefined;
+  /** By messages.dev `msg_…` id. */
+  findByIMessageId(messageId: string): MessageLink | undefined;
+  /** By raw iMessage GUID. */
+  findByGuid(guid: string): MessageLink | undefined;
+  /** By messages.dev outbox item id. */
+  findByOutboxId(outboxId: string): MessageLink | undefined;
+  /** By Slack channel and message `ts`. */
+  findBySlack(channel: string, ts: string): MessageLink | undefined;
+  /** By Discord message snowflake. */
+  findByDiscord(messageId: string): MessageLink | undefined;
+  /** Number of links held. */
+  readonly size: number;
+}
+
+/** Work to do, as it is appended. `payload` must survive JSON (it is stored as JSON). */
+export interface JournalInput {
+  readonly kind: string;
+  readonly payload: unknown;
+}
+
+export interface JournalEntry {
+  /** Monotonic across restarts; never reused. */
+  readonly seq: number;
+  readonly kind: string;
+  /** A deep-frozen JSON copy of what was appended. */
+  readonly payload: unknown;
+  /** Unix ms of the append. */
+  readonly appendedAt: number;
+}
+
+/** The journal of pending work: an entry stays until it is completed, across restarts. */
+export interface Journal {
+  /** Appends work; returns its sequence number. Throws a TypeError when the payload is not JSON. */
+  append(input: JournalInput): number;
+  /** Removes the entry; false when it was not pending. */
+  complete(seq: number): boolean;
+  /** Every pending entry, in `seq` order (for replay after a restart). */
+  pending(): JournalEntry[];
+  /** Number of pending entries. */
+  readonly size: number;
+}
+
+/** Keys that make redelivery harmless, each remembered for its TTL. */
+export interface DedupeStore {
+  /**
+   * True when the key is new (or its earlier claim expired): the key is then recorded for `ttlMs`.
+   * False when it was already claimed and has not expired.
+   */
+  claim(key: string, ttlMs: number): boolean;
+  /** True when the key is claimed and not expired. */
+  has(key: string): boolean;
+  /** Forgets a claim, so a redelivery is processed again (used when handling failed before it was durable). */
+  release(key: string): boolean;
+  /** Number of keys held, including expired ones not yet pruned. */
+  readonly size: number;
+}
+
+/** How far backfill got on one line. */
+export interface BackfillCursor {
+  /** Unix ms `sent_at` of the last message posted. */
+  readonly lastSentAt: number;
+  readonly lastMessageId?: string;
+}
+
+export interface CursorStore {
+  get(line: string): BackfillCursor | undefined;
+  set(line: string, cursor: BackfillCursor): void;
+}

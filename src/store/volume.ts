@@ -1,0 +1,32 @@
+/** The name under which a volume keeps the store's manifest (never a shard name). */
+export const MANIFEST = 'manifest';
+
+/**
+ * Where the store's files live: a directory of lowdb JSON files, or memory. A name is `manifest` or a
+ * shard name (`[a-z][a-z0-9-]*`).
+ */
+export interface Volume {
+  /** The file behind a name, for error messages. */
+  describe(name: string): string;
+  /** Parsed content, or null when absent; throws a `store_corrupt` StoreError naming the file when unreadable. */
+  read(name: string): Promise<unknown>;
+  /**
+   * Replaces the content atomically. Serializes `data` before returning, so the caller may keep
+   * mutating it; the promise resolves once the new content is durable (except for the directory entry:
+   * see {@link Volume.sync}).
+   */
+  write(name: string, data: unknown): Promise<void>;
+  /** Deletes a shard; absent is fine. */
+  remove(name: string): Promise<void>;
+  /** Makes earlier renames and deletions durable (fsync of the directory). */
+  sync(): Promise<void>;
+  /** Shard names present (the manifest excluded). */
+  list(): Promise<string[]>;
+  /** Deletes what an interrupted write left behind; returns how many. */
+  removeTemporaries(): Promise<number>;
+}
+
+/** True for a valid shard name. */
+export function isShardName(name: string): boolean {
+  return name !== MANIFEST && /^[a-z][a-z0-9-]*$/.test(name);
+}

@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { createApp, type App } from '../../src/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { captureLogs, type CapturedLine } from './log-capture.js';
+
+export interface RunningApp {
+  readonly app: App;
+  readonly url: string;
+  readonly config: Config;
+  readonly lines: CapturedLine[];
+  readonly dir: string;
+  /** Stops this app and starts a new one on the same store (a restart). */
+  restart(): Promise<RunningApp>;
+}
+
+/**
+ * Starts the whole daemon in-process (port 0, store in a temp dir) from YAML, with captured logs.
+ * Teardown is registered on `t`.
+ */
+export async function startApp(
+  t: TestContext,
+  yaml: string,
+  options: { env?: Record<string, string>; dir?: string; pollScheduleMs?: number[] } = {},
+): Promise<RunningApp> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'threadline-app-')));
+  if (!options.dir) t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = parseConfig(
+    `${yaml}\nserver: { host: 127.0.0.1, port: 0, bodyLimitBytes: 65536 }\nstore: { path: ${join(dir, 'threadline.json')} }\n`,
+    'test',
+    options.env ?? {},
+  );
+  const { log, lines } = captureLogs('debug');
+  const app = createApp(config, { log, ...(options.pollScheduleMs ? { pollScheduleMs: options.pollScheduleMs } : {}) });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.stop();
+  };
+  t.after(stop);
+  const url = await app.start();
+  return {
+    app,
+    url,
+    config,
+    lines,
+    dir,
+    async restart() {
+      await stop();
+      return startApp(t, yaml, { ...options, dir });
+    },
+  };
+}
