@@ -115,7 +115,10 @@ export function createApp(config: Config, deps: AppDeps): App {
         phone,
         teams,
         routes: routeSpecs(config),
-        reactions: createReactionTable({ unmapped: config.reactions.unmapped }),
+        reactions: createReactionTable({
+          unmapped: config.reactions.unmapped,
+          ...(config.reactions.emoji ? { tapbackToEmoji: config.reactions.emoji } : {}),
+        }),
         log: log.child({ component: 'router' }),
         now,
       });

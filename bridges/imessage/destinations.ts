@@ -14,14 +14,19 @@ export const filesDestination = 'imessage:files';
 /** Outbox polls and backfill reads: lowest priority. */
 export const readsDestination = 'imessage:reads';
 
-/** How each messages.dev destination is paced; a 429 is per key, so it pauses the whole bucket. */
+/**
+ * How each messages.dev destination is paced. Every call draws from the key's hourly bucket, so our own
+ * pacing keeps the key under its limit; a 429 pauses the destination that got it for exactly its
+ * Retry-After. Should the key itself be exhausted (another tool sharing it), each other destination
+ * learns it from its own next call and pauses likewise: one extra request per destination, never a loop.
+ */
 export function imessageDestinationConfig(config: ImessageConfig): (key: string) => DestinationConfig {
   return (key) =>
     key === filesDestination || key === readsDestination
-      ? { buckets: [apiKeyBucket], rateLimitScope: 'bucket' }
+      ? { buckets: [apiKeyBucket], rateLimitScope: 'destination' }
       : {
           ...(config.sendIntervalMs > 0 ? { limit: { count: 1, perMs: config.sendIntervalMs } } : {}),
           buckets: [apiKeyBucket],
-          rateLimitScope: 'bucket',
+          rateLimitScope: 'destination',
         };
 }

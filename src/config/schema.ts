@@ -4,6 +4,10 @@ import { imessageConfigSchema } from '../../bridges/imessage/config.js';
 import { slackConfigSchema } from '../../bridges/slack/config.js';
 import { httpUrl, integer, oneOf, patternText, requiredText } from '../core/config-fields.js';
 
+const emoji = z
+  .string({ error: 'expected an emoji in quotes, e.g. "💖"' })
+  .regex(/^\p{Extended_Pictographic}/u, { error: 'expected an emoji in quotes, e.g. "💖"' });
+
 /** The single source of truth for Threadline's configuration: types, defaults and documentation. */
 
 const routeMode = oneOf(['two-way', 'mirror'], 'two-way sends team replies to the phone; mirror is read-only')
@@ -94,6 +98,17 @@ export const configSchema = z
         unmapped: oneOf(['ignore', 'nearest'], 'what to do with a team emoji iMessage has no tapback for')
           .default('ignore')
           .describe('ignore: not sent, the reactor gets a hint; nearest: the closest tapback is sent.'),
+        emoji: z
+          .strictObject({
+            love: emoji.optional(),
+            like: emoji.optional(),
+            dislike: emoji.optional(),
+            laugh: emoji.optional(),
+            emphasize: emoji.optional(),
+            question: emoji.optional(),
+          })
+          .optional()
+          .describe('Overrides the emoji a tapback shows as (and maps back from), e.g. { love: "💖" }.'),
       })
       .prefault({}),
     routes: z
