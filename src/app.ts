@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { imessageDestinationConfig, apiKeyBucket } from '../bridges/imessage/destinations.js';
 import { createImessageBridge, type ImessageBridge } from '../bridges/imessage/index.js';
+import { createSlackBridge } from '../bridges/slack/index.js';
+import { slackDestinationConfig } from '../bridges/slack/web.js';
 import type { Config } from './config/schema.js';
 import type { BridgeState, TeamBridge } from './core/bridge.js';
 import { createIngest, type IngestFn } from './core/ingress.js';
@@ -23,6 +25,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** Outbox poll schedule after a send (ms); tests shorten it. */
   readonly pollScheduleMs?: readonly number[];
+  /** Slack Socket Mode reconnect delay (ms); tests shorten it. */
+  readonly slackPingTimeoutMs?: number;
 }
 
 export interface App {
@@ -34,6 +38,9 @@ export interface App {
   readonly store: Store | undefined;
   readonly registry: Registry;
 }
+
+/** Threads with activity this recent are caught up after a restart. */
+const recentThreadMs = 7 * 24 * 60 * 60 * 1000;
 
 /** Maps the config's routes to the core's terms. */
 export function routeSpecs(config: Config): RouteSpec[] {
@@ -67,7 +74,12 @@ export function createApp(config: Config, deps: AppDeps): App {
         limit: { ...DEFAULT_BUCKET_LIMITS.imessageApiKey, count: config.imessage.hourlyRequestBudget },
       },
     },
-    destinations: (key) => (key.startsWith('imessage:') ? imessageDestinations(key) : resolveDefaultDestination(key)),
+    destinations: (key) =>
+      key.startsWith('imessage:')
+        ? imessageDestinations(key)
+        : key.startsWith('slack:')
+          ? slackDestinationConfig(key)
+          : resolveDefaultDestination(key),
   });
 
   let store: Store | undefined;
@@ -96,11 +108,12 @@ export function createApp(config: Config, deps: AppDeps): App {
       return store;
     },
     async start() {
-      store = await openLowdbStore({
+      const openStore = await openLowdbStore({
         path: config.store.path,
         linkRetentionDays: config.store.retentionDays,
         logger: log.child({ component: 'store' }),
       });
+      store = openStore;
       phone = createImessageBridge({
         config: config.imessage,
         lines: config.routes.map((route) => route.line),
@@ -110,6 +123,24 @@ export function createApp(config: Config, deps: AppDeps): App {
         now,
         ...(deps.pollScheduleMs ? { pollScheduleMs: deps.pollScheduleMs } : {}),
       });
+      const recent = (team: TeamBridgeId) => () =>
+        openStore.conversations
+          .list()
+          .filter((conversation) => conversation.lastActivityAt > now() - recentThreadMs)
+          .flatMap((conversation) => (conversation.threads[team] ? [conversation.threads[team]] : []));
+      if (config.slack) {
+        const slack = createSlackBridge({
+          config: config.slack,
+          queues,
+          log,
+          now,
+          recentThreads: recent('slack'),
+          cursors: store.cursors,
+          ...(deps.slackPingTimeoutMs ? { clientPingTimeoutMs: deps.slackPingTimeoutMs } : {}),
+        });
+        teams.slack = slack;
+        if (slack.httpHandler) server.addRawRoute('POST', '/slack/events', slack.httpHandler);
+      }
       const router = createRouter({
         store,
         phone,
@@ -127,7 +158,6 @@ export function createApp(config: Config, deps: AppDeps): App {
         route: (ingress, replay) => router.route(ingress, replay),
         log,
       });
-      const openStore = store;
       const ingest: IngestFn = createIngest(
         {
           claim: (key, ttlMs) => openStore.dedupe.claim(key, ttlMs),
@@ -139,6 +169,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       server.addRawRoute('POST', '/webhooks/imessage', phone.webhookHandler(ingest));
       worker.replayPending();
       await phone.start(ingest);
+      await Promise.all(Object.values(teams).map((team) => team.start(ingest)));
       stopWork = async () => {
         await worker.drain();
         await router.drain();

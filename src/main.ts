@@ -4,7 +4,7 @@ import { createApp } from './app.js';
 import { parseCliArgs, usage, UsageError } from './cli/args.js';
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { ConfigError } from './core/errors.js';
+import { BridgeError, ConfigError } from './core/errors.js';
 import { createLogger } from './log.js';
 
 /** Exit codes of the public contract. */
@@ -75,7 +75,18 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
 /** Runs until SIGTERM/SIGINT, then drains and exits 0; a runtime failure exits 1. */
 async function runDaemon(config: Config, log: Logger): Promise<number> {
   const app = createApp(config, { log });
-  const url = await app.start();
+  let url: string;
+  try {
+    url = await app.start();
+  } catch (error) {
+    await app.stop().catch(() => undefined);
+    if (error instanceof BridgeError && error.code === 'credentials_invalid') {
+      log.fatal({ err: error }, 'Credentials rejected');
+      complain(`threadline: ${error.message}`);
+      return exitCodes.badConfig;
+    }
+    throw error;
+  }
   log.info({ url, routes: config.routes.length }, 'Threadline started');
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -8,6 +8,7 @@ import type { RawHandler } from '../../src/server/http-server.js';
 import type { CursorStore } from '../../src/store/store.js';
 import { backfillLine } from './backfill.js';
 import { createMessagesDevClient, type MessagesDevClient } from './client.js';
+import { MessagesDevApiError } from './client-errors.js';
 import type { ImessageConfig } from './config.js';
 import { DeliveryPoller } from './delivery-poller.js';
 import { filesDestination } from './destinations.js';
@@ -99,7 +100,17 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
         await client.listLines();
         state = 'connected';
       } catch (error) {
-        state = error instanceof BridgeError && !error.retryable ? 'bad-credentials' : 'transient-disconnect';
+        if (error instanceof MessagesDevApiError && error.status === 401) {
+          state = 'bad-credentials';
+          throw new BridgeError(
+            'credentials_invalid',
+            `messages.dev rejected the API key (${error.apiCode}); check imessage.apiKey`,
+            {
+              cause: error,
+            },
+          );
+        }
+        state = 'transient-disconnect';
         log.error({ err: error }, 'messages.dev is not reachable');
       }
       for (const line of deps.lines) {

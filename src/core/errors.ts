@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'network_error'
   | 'timeout'
   | 'too_large'
+  | 'credentials_invalid'
   | 'unsupported'
   | 'not_found'
   | 'store_corrupt'

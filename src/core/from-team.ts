@@ -32,9 +32,18 @@ function sceneOf(
   event: MessageEvent | EditEvent | DeleteEvent | ReactionEvent,
 ): TeamScene | undefined {
   const team = event.origin.bridge;
-  if (team === 'imessage' || !event.origin.channel || !event.origin.thread) return undefined;
+  const channel = event.origin.channel;
+  if (team === 'imessage' || !channel) return undefined;
   const bridge = ctx.teams[team];
-  const conversation = ctx.store.conversations.findByThread(team, event.origin.channel, event.origin.thread);
+  // A message names its thread; a reaction, edit or deletion names only its target, found through its link.
+  const conversation = event.origin.thread
+    ? ctx.store.conversations.findByThread(team, channel, event.origin.thread)
+    : 'target' in event
+      ? (() => {
+          const link = findLinkByPost(ctx, team, { channel, id: event.target });
+          return link && ctx.store.conversations.get(link.conversation);
+        })()
+      : undefined;
   const route = conversation && ctx.routes.get(conversation.key.line);
   const thread = threadOf(conversation, team);
   if (!bridge || !conversation || !route || !thread) return undefined;

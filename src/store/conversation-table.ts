@@ -1,5 +1,5 @@
 import { conversationId, type ConversationKey, type TeamBridgeId } from '../core/model.js';
-import { TEAM_BRIDGES, mergeConversation, parseConversation, threadKey, withoutThread } from './conversation-record.js';
+import { ConversationRecord, TEAM_BRIDGES, mergeConversation, parseConversation, withoutThread, type Intern } from './conversation-record.js';
 import { hashString } from './hash.js';
 import { isRecord } from './manifest.js';
 import type { ShardHost, ShardTable } from './shard-table.js';
@@ -21,8 +21,16 @@ export class ConversationTable implements ConversationStore, ShardTable {
   readonly #perShard: number;
   readonly #initialDepth: number;
   /** Shard bits → conversations in it, by conversation id. */
-  readonly #shards = new Map<string, Map<string, Conversation>>();
-  readonly #byThread = new Map<string, Conversation>();
+  readonly #shards = new Map<string, Map<string, ConversationRecord>>();
+  /** `bridge channel` → thread → conversation: nested, so no per-thread key string is built. */
+  readonly #byThread = new Map<string, Map<string, ConversationRecord>>();
+  readonly #strings = new Map<string, string>();
+  readonly #intern: Intern = (value) => {
+    const known = this.#strings.get(value);
+    if (known !== undefined) return known;
+    this.#strings.set(value, value);
+    return value;
+  };
   #size = 0;
 
   constructor(host: ShardHost, options: { perShard: number; initialDepth?: number }) {
@@ -37,16 +45,16 @@ export class ConversationTable implements ConversationStore, ShardTable {
 
   get(key: ConversationKey): Conversation | undefined {
     const id = conversationId(key);
-    return this.#shardOf(id).get(id);
+    return this.#shardOf(id).get(id)?.toConversation();
   }
 
   findByThread(bridge: TeamBridgeId, channel: string, thread: string): Conversation | undefined {
-    return this.#byThread.get(threadKey(bridge, channel, thread));
+    return this.#byThread.get(channelKey(bridge, channel))?.get(thread)?.toConversation();
   }
 
   list(): Conversation[] {
     const all: Conversation[] = [];
-    for (const shard of this.#shards.values()) for (const conversation of shard.values()) all.push(conversation);
+    for (const shard of this.#shards.values()) for (const record of shard.values()) all.push(record.toConversation());
     return all;
   }
 
@@ -58,10 +66,10 @@ export class ConversationTable implements ConversationStore, ShardTable {
     const id = conversationId(key);
     const bits = this.#bitsOf(id);
     const before = this.#shardOf(id).get(id);
-    const next = mergeConversation(before, key, patch, this.#host.now());
+    const next = mergeConversation(before, key, patch, this.#host.now(), this.#intern);
     this.#replace(id, before, next);
     if (!before && (this.#shards.get(bits)?.size ?? 0) > this.#perShard) this.#split(bits);
-    return next;
+    return next.toConversation();
   }
 
   initialize(): void {
@@ -80,11 +88,11 @@ export class ConversationTable implements ConversationStore, ShardTable {
     if (!isRecord(data) || data.shard !== bits || !Array.isArray(data.conversations)) {
       throw corruptShard(file, 'expected { shard, conversations: [...] }');
     }
-    const shard = new Map<string, Conversation>();
-    for (const [index, value] of data.conversations.entries()) {
-      const conversation = parseConversation(value);
-      if (typeof conversation === 'string') throw corruptShard(file, `conversation ${index}: ${conversation}`);
-      shard.set(conversationId(conversation.key), conversation);
+    const shard = new Map<string, ConversationRecord>();
+    for (const [index, value] of (data.conversations as unknown[]).entries()) {
+      const record = parseConversation(value, this.#intern);
+      if (typeof record === 'string') throw corruptShard(file, `conversation ${index}: ${record}`);
+      shard.set(conversationId(record), record);
     }
     this.#shards.set(bits, shard);
   }
@@ -113,40 +121,49 @@ export class ConversationTable implements ConversationStore, ShardTable {
     return shard && { shard: bits, conversations: [...shard.values()] };
   }
 
-  #replace(id: string, before: Conversation | undefined, next: Conversation): void {
+  #replace(id: string, before: ConversationRecord | undefined, next: ConversationRecord): void {
     const bits = this.#bitsOf(id);
     this.#shards.get(bits)?.set(id, next);
     if (!before) this.#size++;
     if (before) this.#unindexThreads(before);
     for (const bridge of TEAM_BRIDGES) {
-      const ref = next.threads[bridge];
-      const owner = ref && this.#byThread.get(threadKey(bridge, ref.channel, ref.thread));
+      const ref = next.thread(bridge);
+      const owner = ref && this.#byThread.get(channelKey(bridge, ref.channel))?.get(ref.thread);
       // A thread belongs to one conversation: linking it here unlinks it from the previous owner.
-      if (owner && owner !== before) this.#replace(conversationId(owner.key), owner, withoutThread(owner, bridge));
+      if (owner && owner !== before) {
+        this.#replace(conversationId(owner), owner, withoutThread(owner, bridge, this.#intern));
+      }
     }
     this.#indexThreads(next);
     this.#host.touch(shardName(bits));
   }
 
-  #indexThreads(conversation: Conversation): void {
+  #indexThreads(record: ConversationRecord): void {
     for (const bridge of TEAM_BRIDGES) {
-      const ref = conversation.threads[bridge];
-      if (ref) this.#byThread.set(threadKey(bridge, ref.channel, ref.thread), conversation);
+      const ref = record.thread(bridge);
+      if (!ref) continue;
+      const key = channelKey(bridge, ref.channel);
+      let threads = this.#byThread.get(key);
+      if (!threads) {
+        threads = new Map();
+        this.#byThread.set(key, threads);
+      }
+      threads.set(ref.thread, record);
     }
   }
 
-  #unindexThreads(conversation: Conversation): void {
+  #unindexThreads(record: ConversationRecord): void {
     for (const bridge of TEAM_BRIDGES) {
-      const ref = conversation.threads[bridge];
-      const key = ref && threadKey(bridge, ref.channel, ref.thread);
-      if (key && this.#byThread.get(key) === conversation) this.#byThread.delete(key);
+      const ref = record.thread(bridge);
+      const threads = ref && this.#byThread.get(channelKey(bridge, ref.channel));
+      if (ref && threads?.get(ref.thread) === record) threads.delete(ref.thread);
     }
   }
 
   #split(bits: string): void {
     const shard = this.#shards.get(bits);
     if (!shard || bits.length >= MAX_DEPTH) return;
-    const halves = [new Map<string, Conversation>(), new Map<string, Conversation>()] as const;
+    const halves = [new Map<string, ConversationRecord>(), new Map<string, ConversationRecord>()] as const;
     for (const [id, conversation] of shard) {
       const half = (hashString(id) >>> bits.length) & 1 ? halves[1] : halves[0];
       half.set(id, conversation);
@@ -169,9 +186,13 @@ export class ConversationTable implements ConversationStore, ShardTable {
     return bits;
   }
 
-  #shardOf(id: string): Map<string, Conversation> {
-    return this.#shards.get(this.#bitsOf(id)) ?? new Map<string, Conversation>();
+  #shardOf(id: string): Map<string, ConversationRecord> {
+    return this.#shards.get(this.#bitsOf(id)) ?? new Map<string, ConversationRecord>();
   }
+}
+
+function channelKey(bridge: TeamBridgeId, channel: string): string {
+  return `${bridge} ${channel}`;
 }
 
 function shardName(bits: string): string {

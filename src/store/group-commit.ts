@@ -48,23 +48,25 @@ export class GroupCommit {
     this.#options = options;
   }
 
-  /** Records that shard `name` changed. */
+  /** Records that shard `name` changed (one mutation: `maxBatch` counts these). */
   touch(name: string): void {
     this.#dirty.add(name);
-    this.#mark();
+    this.#marks++;
+    this.#schedule();
+  }
+
+  /** Records that shard `name` is new: it is written and the manifest rewritten to name it. */
+  add(name: string): void {
+    this.#dirty.add(name);
+    this.#manifestChanged = true;
+    this.#schedule();
   }
 
   /** Records that shard `name` no longer exists (its file goes once the manifest stops naming it). */
   remove(name: string): void {
     this.#removed.add(name);
     this.#manifestChanged = true;
-    this.#mark();
-  }
-
-  /** Records that the manifest must be rewritten (a shard appeared). */
-  changeManifest(): void {
-    this.#manifestChanged = true;
-    this.#mark();
+    this.#schedule();
   }
 
   /** Resolves when everything recorded before the call is durable. */
@@ -86,8 +88,7 @@ export class GroupCommit {
     }
   }
 
-  #mark(): void {
-    this.#marks++;
+  #schedule(): void {
     this.#pendingWaiters();
     if (this.#marks >= this.#options.maxBatch) this.#request(0);
     else this.#request(this.#options.windowMs);

@@ -1,4 +1,5 @@
-import { HashIndex, MAX_LOCATION } from './hash-index.js';
+import { HashIndex, HashIndexLoader, MAX_LOCATION } from './hash-index.js';
+import { LINK_KEYS, checkNewLink, mergeLink, type LinkKey } from './link-keys.js';
 import {
   checkLinkRow,
   createRowBounds,
@@ -8,32 +9,23 @@ import {
   fieldsEqual,
   hashFields,
   hashValues,
-  hasField,
   scanRow,
   type LinkFieldIndex,
   type LinkRow,
 } from './link-row.js';
-import { LINK_KEYS, checkNewLink, mergeLink, type LinkKey } from './link-keys.js';
+import { LinkSegment } from './link-segment.js';
 import { isRecord } from './manifest.js';
 import { parseSegmentName, segmentName, type ShardHost, type ShardTable } from './shard-table.js';
 import { corruptShard } from './store-error.js';
 import type { LinkStore, MessageLink, MessageLinkPatch, NewMessageLink } from './store.js';
 
 const PREFIX = 'links';
-const KEY_ENTRIES = Object.entries(LINK_KEYS) as [LinkKey, readonly LinkFieldIndex[]][];
 const ID_PREFIX = 'link_';
+const KEY_ENTRIES = Object.entries(LINK_KEYS) as [LinkKey, readonly LinkFieldIndex[]][];
 
 interface KeyIndex {
   readonly fields: readonly LinkFieldIndex[];
   readonly index: HashIndex;
-}
-
-interface Segment {
-  readonly no: number;
-  /** Row `i` has location `no * perSegment + i`; pruned rows are null. */
-  readonly rows: (LinkRow | null)[];
-  /** First slot that may still hold a row (everything before it was pruned). */
-  head: number;
 }
 
 export interface LinkTableOptions {
@@ -45,22 +37,22 @@ export interface LinkTableOptions {
 /**
  * Message links in time-ordered segments of `perSegment` rows (`links-000012`). A link's id is its row
  * number, which locates its segment; new links go to the last segment, so a commit rewrites one small
- * file, and retention drops the oldest rows and then whole segment files. Lookups from every side go
- * through compact hash indexes rebuilt at start-up.
+ * file, and retention empties the oldest rows and then deletes whole segment files. Lookups from every
+ * side go through compact hash indexes rebuilt at start-up.
  */
 export class LinkTable implements LinkStore, ShardTable {
   readonly prefix = PREFIX;
   readonly #host: ShardHost;
   readonly #options: LinkTableOptions;
-  /** In ascending segment order (new segments are always the highest). */
-  readonly #segments = new Map<number, Segment>();
+  /** In ascending order (new segments are always the highest). */
+  readonly #segments = new Map<number, LinkSegment>();
   readonly #indexes = new Map<LinkKey, KeyIndex>();
-  /** Scratch space for scanning one row at a time (the table is used from one thread). */
+  /** Scratch for scanning one row at a time. */
   readonly #bounds = createRowBounds();
   /** Separate scratch for re-hashing: an index grows in the middle of `#addKeys`, which holds `#bounds`. */
   readonly #rehashBounds = createRowBounds();
-  /** Rows per key seen while loading, to size the indexes once. */
-  readonly #loadedKeys = new Map<LinkKey, number>();
+  /** Files of the segments being loaded, for errors found when indexing them. */
+  readonly #loadedFiles = new Map<number, string>();
   #next = 0;
   #size = 0;
 
@@ -81,15 +73,16 @@ export class LinkTable implements LinkStore, ShardTable {
     const no = Math.floor(location / this.#options.perSegment);
     let segment = this.#segments.get(no);
     if (!segment) {
-      segment = { no, rows: [], head: 0 };
+      segment = new LinkSegment(no, this.#options.perSegment);
       this.#segments.set(no, segment);
       this.#host.create(segmentName(PREFIX, no));
     }
     const row = encodeLinkRow({ ...link, createdAt: this.#host.now() });
-    segment.rows.push(row);
+    // Index the standalone row before appending it: scanning the segment text would flatten it every time.
+    this.#addKeys(row, 0, row.length, location);
+    segment.append(row);
     this.#next++;
     this.#size++;
-    this.#addKeys(row, location);
     this.#host.touch(segmentName(PREFIX, no));
     return decodeLinkRow(linkId(location), row);
   }
@@ -97,7 +90,7 @@ export class LinkTable implements LinkStore, ShardTable {
   get(id: string): MessageLink | undefined {
     const location = parseLinkId(id);
     const row = location === undefined ? null : this.#rowAt(location);
-    return row === null || location === undefined ? undefined : decodeLinkRow(id, row);
+    return row === null ? undefined : decodeLinkRow(id, row);
   }
 
   update(id: string, patch: MessageLinkPatch): MessageLink | undefined {
@@ -107,13 +100,12 @@ export class LinkTable implements LinkStore, ShardTable {
     if (row === null || location === undefined) return undefined;
     const next = encodeLinkRow(mergeLink(decodeLinkRow(id, row), patch));
     if (next === row) return decodeLinkRow(id, row);
-    const no = Math.floor(location / this.#options.perSegment);
-    const segment = this.#segments.get(no);
+    const { segment, slot } = this.#locate(location);
     if (!segment) return undefined;
-    this.#removeKeys(row, location);
-    segment.rows[location - no * this.#options.perSegment] = next;
-    this.#addKeys(next, location);
-    this.#host.touch(segmentName(PREFIX, no));
+    this.#removeKeys(row, 0, row.length, location);
+    this.#addKeys(next, 0, next.length, location);
+    segment.replace(slot, next);
+    this.#host.touch(segmentName(PREFIX, segment.no));
     return decodeLinkRow(id, next);
   }
 
@@ -140,80 +132,69 @@ export class LinkTable implements LinkStore, ShardTable {
   /** Drops links older than the retention and, oldest first, links beyond `maxLinks`; returns how many. */
   prune(now: number): number {
     const cutoff = now - this.#options.retentionMs;
-    const last = this.#lastSegment();
+    const last = [...this.#segments.values()].at(-1);
     let removed = 0;
     for (const segment of this.#segments.values()) {
-      const before = removed;
-      while (segment.head < segment.rows.length) {
-        const row = segment.rows[segment.head];
-        if (row !== null && row !== undefined) {
-          scanRow(row, this.#bounds);
-          if (createdAtOf(row, this.#bounds) >= cutoff && this.#size <= this.#options.maxLinks) break;
-          this.#removeKeys(row, segment.no * this.#options.perSegment + segment.head);
-          segment.rows[segment.head] = null;
-          this.#size--;
-          removed++;
-        }
-        segment.head++;
+      const base = segment.no * this.#options.perSegment;
+      let head = segment.head;
+      for (; head < segment.count; head++) {
+        if (segment.isEmpty(head)) continue;
+        const text = segment.text;
+        scanRow(text, segment.start(head), segment.end(head), this.#bounds);
+        if (createdAtOf(text, this.#bounds) >= cutoff && this.#size <= this.#options.maxLinks) break;
+        this.#removeKeys(text, segment.start(head), segment.end(head), base + head);
+        this.#size--;
+        removed++;
       }
-      const emptied = segment.head >= this.#options.perSegment;
-      // The last segment stays even when empty: its row count is what keeps link ids from being reused.
+      const emptied = segment.full && head >= segment.count;
+      // The last segment stays even when empty: its row count keeps link ids from being reused.
       if (emptied && segment !== last) {
         this.#segments.delete(segment.no);
         this.#host.drop(segmentName(PREFIX, segment.no));
         continue;
       }
-      if (removed > before) this.#host.touch(segmentName(PREFIX, segment.no));
+      if (head > segment.head) {
+        segment.clearBefore(head);
+        this.#host.touch(segmentName(PREFIX, segment.no));
+      }
       if (!emptied) break;
     }
     return removed;
   }
 
   initialize(): void {
-    this.#createIndexes();
+    this.#createIndexes(0);
   }
 
   load(name: string, data: unknown, file: string): void {
     const no = parseSegmentName(PREFIX, name);
     if (no === undefined) throw corruptShard(file, 'not a link segment name');
-    if (!isRecord(data) || data.segment !== no || !Array.isArray(data.rows)) {
-      throw corruptShard(file, 'expected { segment, rows: [...] }');
+    if (!isRecord(data) || data.segment !== no || typeof data.rows !== 'string') {
+      throw corruptShard(file, 'expected { segment, rows: "…" }');
     }
-    const rows = data.rows as unknown[];
-    if (rows.length > this.#options.perSegment) throw corruptShard(file, 'more rows than a segment holds');
-    let head = rows.length;
-    for (let i = rows.length - 1; i >= 0; i--) {
-      const row = rows[i];
-      if (row === null) continue;
-      const problem = typeof row === 'string' ? checkLinkRow(row, this.#bounds) : 'not a string';
-      if (problem) throw corruptShard(file, `row ${i}: ${problem}`);
-      for (const [key, fields] of KEY_ENTRIES) {
-        if (fields.every((field) => hasField(this.#bounds, field))) {
-          this.#loadedKeys.set(key, (this.#loadedKeys.get(key) ?? 0) + 1);
-        }
-      }
-      head = i;
-    }
-    this.#segments.set(no, { no, rows: rows as (LinkRow | null)[], head });
+    const segment = LinkSegment.fromText(no, this.#options.perSegment, data.rows);
+    if (typeof segment === 'string') throw corruptShard(file, segment);
+    this.#segments.set(no, segment);
+    this.#loadedFiles.set(no, file);
   }
 
   finishLoad(): void {
     const sorted = [...this.#segments.values()].sort((a, b) => a.no - b.no);
     this.#segments.clear();
-    for (const segment of sorted) this.#segments.set(segment.no, segment);
-    const last = sorted.at(-1);
-    this.#next = last ? last.no * this.#options.perSegment + last.rows.length : 0;
-    this.#createIndexes();
+    let rows = 0;
     for (const segment of sorted) {
-      const base = segment.no * this.#options.perSegment;
-      for (let i = segment.head; i < segment.rows.length; i++) {
-        const row = segment.rows[i];
-        if (row === null || row === undefined) continue;
-        this.#addKeys(row, base + i);
-        this.#size++;
-      }
+      this.#segments.set(segment.no, segment);
+      rows += segment.count - segment.head;
     }
-    this.#loadedKeys.clear();
+    const last = sorted.at(-1);
+    this.#next = last ? last.no * this.#options.perSegment + last.count : 0;
+    this.#createIndexes(rows);
+    const loaders = [...this.#indexes.values()].map(({ fields, index }) => ({ fields, loader: new HashIndexLoader(index) }));
+    for (const segment of sorted) this.#indexSegment(segment, loaders);
+    for (const { loader } of loaders) loader.flush();
+    // Indexes were sized for every row; a key few rows carry (outbox ids) need not keep that room.
+    for (const { index } of this.#indexes.values()) index.shrinkToFit();
+    this.#loadedFiles.clear();
   }
 
   *shardNames(): Iterable<string> {
@@ -223,57 +204,78 @@ export class LinkTable implements LinkStore, ShardTable {
   snapshot(name: string): unknown {
     const no = parseSegmentName(PREFIX, name);
     const segment = no === undefined ? undefined : this.#segments.get(no);
-    return segment && { segment: segment.no, rows: segment.rows };
+    return segment && { segment: segment.no, rows: segment.text };
+  }
+
+  #indexSegment(
+    segment: LinkSegment,
+    loaders: readonly { fields: readonly LinkFieldIndex[]; loader: HashIndexLoader }[],
+  ): void {
+    const text = segment.text;
+    const bounds = this.#bounds;
+    const base = segment.no * this.#options.perSegment;
+    for (let i = segment.head; i < segment.count; i++) {
+      if (segment.isEmpty(i)) continue;
+      const problem = checkLinkRow(text, segment.start(i), segment.end(i), bounds);
+      if (problem) throw corruptShard(this.#loadedFiles.get(segment.no) ?? String(segment.no), `row ${i}: ${problem}`);
+      for (const { fields, loader } of loaders) {
+        const hash = hashFields(text, bounds, fields);
+        if (hash !== undefined) loader.push(hash, base + i);
+      }
+      this.#size++;
+    }
   }
 
   #find(key: LinkKey, values: readonly string[]): MessageLink | undefined {
     const entry = this.#indexes.get(key);
     const location = entry?.index.find(hashValues(values), (candidate) => {
-      const row = this.#rowAt(candidate);
-      return row !== null && scanRow(row, this.#bounds) > 0 && fieldsEqual(row, this.#bounds, entry.fields, values);
+      const { segment, slot } = this.#locate(candidate);
+      if (!segment || segment.isEmpty(slot)) return false;
+      scanRow(segment.text, segment.start(slot), segment.end(slot), this.#bounds);
+      return fieldsEqual(segment.text, this.#bounds, entry.fields, values);
     });
     if (location === undefined) return undefined;
     const row = this.#rowAt(location);
     return row === null ? undefined : decodeLinkRow(linkId(location), row);
   }
 
-  /** One index per lookup key, sized for the rows counted while loading. */
-  #createIndexes(): void {
+  /** One index per lookup key, each sized for `expected` entries. */
+  #createIndexes(expected: number): void {
     for (const [key, fields] of KEY_ENTRIES) {
       const hashOf = (location: number): number => {
-        const row = this.#rowAt(location) ?? '';
-        scanRow(row, this.#rehashBounds);
-        return hashFields(row, this.#rehashBounds, fields) ?? 0;
+        const { segment, slot } = this.#locate(location);
+        if (!segment) return 0;
+        scanRow(segment.text, segment.start(slot), segment.end(slot), this.#rehashBounds);
+        return hashFields(segment.text, this.#rehashBounds, fields) ?? 0;
       };
-      this.#indexes.set(key, { fields, index: new HashIndex(hashOf, this.#loadedKeys.get(key) ?? 0) });
+      this.#indexes.set(key, { fields, index: new HashIndex(hashOf, expected) });
     }
   }
 
-  #addKeys(row: LinkRow, location: number): void {
-    scanRow(row, this.#bounds);
+  #addKeys(text: string, start: number, end: number, location: number): void {
+    scanRow(text, start, end, this.#bounds);
     for (const { fields, index } of this.#indexes.values()) {
-      const hash = hashFields(row, this.#bounds, fields);
+      const hash = hashFields(text, this.#bounds, fields);
       if (hash !== undefined) index.add(hash, location);
     }
   }
 
-  #removeKeys(row: LinkRow, location: number): void {
-    scanRow(row, this.#bounds);
+  #removeKeys(text: string, start: number, end: number, location: number): void {
+    scanRow(text, start, end, this.#bounds);
     for (const { fields, index } of this.#indexes.values()) {
-      const hash = hashFields(row, this.#bounds, fields);
+      const hash = hashFields(text, this.#bounds, fields);
       if (hash !== undefined) index.remove(hash, location);
     }
   }
 
-  #rowAt(location: number): LinkRow | null {
+  #locate(location: number): { segment: LinkSegment | undefined; slot: number } {
     const no = Math.floor(location / this.#options.perSegment);
-    return this.#segments.get(no)?.rows[location - no * this.#options.perSegment] ?? null;
+    return { segment: this.#segments.get(no), slot: location - no * this.#options.perSegment };
   }
 
-  #lastSegment(): Segment | undefined {
-    let last: Segment | undefined;
-    for (const segment of this.#segments.values()) last = segment;
-    return last;
+  #rowAt(location: number): LinkRow | null {
+    const { segment, slot } = this.#locate(location);
+    return segment?.row(slot) ?? null;
   }
 }
 

@@ -42,10 +42,7 @@ export class ShardedStore implements Store {
         if (this.#closed) throw new StoreError('store_closed', 'The store is closed');
       },
       touch: (name) => this.#commits.touch(name),
-      create: (name) => {
-        this.#commits.touch(name);
-        this.#commits.changeManifest();
-      },
+      create: (name) => this.#commits.add(name),
       drop: (name) => this.#commits.remove(name),
     };
     this.conversations = new ConversationTable(host, { perShard: options.conversationsPerShard });
