@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DiscordApiError, entityTooLarge } from './errors.js';
+
+/** One file part of a multipart request. */
+export interface UploadedFile {
+  /** The form field, e.g. 'files[0]'. */
+  field: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface ParsedBody {
+  /** The JSON body, or the parsed payload_json of a multipart body ({} when empty). */
+  json: Record<string, unknown>;
+  files: UploadedFile[];
+  /** What the call record shows as its body. */
+  recorded: unknown;
+}
+
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** JSON with Content-Type application/json (without it @discordjs/rest hands callers a raw ArrayBuffer). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+export function sendEmpty(res: ServerResponse, headers: Record<string, string> = {}): void {
+  res.writeHead(204, headers);
+  res.end();
+}
+
+export function readQuery(url: URL): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = value;
+  return query;
+}
+
+const invalidJson = (): DiscordApiError => new DiscordApiError(400, 50109, 'The request body contains invalid JSON.');
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalidJson();
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidJson();
+  return parsed as Record<string, unknown>;
+}
+
+/** Parses a JSON or multipart/form-data body (payload_json + files[n]); file parts over the limit → 413. */
+export async function parseBody(raw: Buffer, contentType: string, uploadLimitBytes: number): Promise<ParsedBody> {
+  if (contentType.startsWith('multipart/form-data')) return parseMultipart(raw, contentType, uploadLimitBytes);
+  if (raw.length === 0) return { json: {}, files: [], recorded: undefined };
+  const json = parseJsonObject(raw.toString('utf8'));
+  return { json, files: [], recorded: json };
+}
+
+async function parseMultipart(raw: Buffer, contentType: string, uploadLimitBytes: number): Promise<ParsedBody> {
+  let form: FormData;
+  try {
+    form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new DiscordApiError(400, 50035, 'Invalid Form Body');
+  }
+  let json: Record<string, unknown> = {};
+  const files: UploadedFile[] = [];
+  for (const [field, value] of form) {
+    if (typeof value === 'string') {
+      if (field === 'payload_json') json = parseJsonObject(value);
+      continue;
+    }
+    if (value.size > uploadLimitBytes) throw entityTooLarge();
+    files.push({
+      field,
+      filename: value.name,
+      contentType: value.type || 'application/octet-stream',
+      data: Buffer.from(await value.arrayBuffer()),
+    });
+  }
+  const recorded = {
+    payload_json: json,
+    files: files.map((file) => ({ name: file.filename, size: file.data.length, contentType: file.contentType })),
+  };
+  return { json, files, recorded };
+}
