@@ -38,6 +38,7 @@ export interface SlackBridgeDeps {
   /** Where the catch-up cursor is kept. */
   readonly cursors?: CursorStore;
   readonly maxAttachmentBytes?: number;
+  /** Slack emoji names of the ✅ ⚠️ 📝 marks. */
   readonly marks?: Readonly<Record<Mark, string>>;
 }
 
@@ -47,7 +48,8 @@ export interface SlackBridge extends TeamBridge {
   readonly httpHandler: RawHandler | undefined;
 }
 
-const defaultMarks: Record<Mark, string> = { sent: '✅', failed: '⚠️', note: '📝' };
+/** ✅ ⚠️ 📝 by their Slack names. */
+const defaultMarks: Record<Mark, string> = { sent: 'white_check_mark', failed: 'warning', note: 'memo' };
 /** Slack's own limit is 1 GB; 100 MiB keeps memory bounded and matches the phone side. */
 const defaultMaxAttachmentBytes = 100 * 1024 * 1024;
 

@@ -14,6 +14,7 @@ export interface SlackOutboundDeps {
   readonly queues: SendQueues;
   readonly log: Logger;
   readonly maxAttachmentBytes: number;
+  /** Slack emoji names (without colons) of the marks. */
   readonly marks: Readonly<Record<Mark, string>>;
   /** Learned at run time: the app lacks chat:write.customize, so names go into the text. */
   readonly learned: { customizeRefused: boolean };
@@ -97,7 +98,7 @@ export async function markOnSlack(
   mark: Mark,
   reason?: string,
 ): Promise<void> {
-  await reactOnSlack(deps, message, deps.marks[mark], false);
+  await reactOnSlack(deps, message, `:${deps.marks[mark]}:`, false);
   if (mark === 'failed' && reason) {
     await postMessage(
       deps,

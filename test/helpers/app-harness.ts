@@ -24,7 +24,7 @@ export interface RunningApp {
 export async function startApp(
   t: TestContext,
   yaml: string,
-  options: { env?: Record<string, string>; dir?: string; pollScheduleMs?: number[] } = {},
+  options: { env?: Record<string, string>; dir?: string; pollScheduleMs?: number[]; slackPingTimeoutMs?: number } = {},
 ): Promise<RunningApp> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'threadline-app-')));
   if (!options.dir) t.after(() => rm(dir, { recursive: true, force: true }));
@@ -34,7 +34,11 @@ export async function startApp(
     options.env ?? {},
   );
   const { log, lines } = captureLogs('debug');
-  const app = createApp(config, { log, ...(options.pollScheduleMs ? { pollScheduleMs: options.pollScheduleMs } : {}) });
+  const app = createApp(config, {
+    log,
+    ...(options.pollScheduleMs ? { pollScheduleMs: options.pollScheduleMs } : {}),
+    ...(options.slackPingTimeoutMs ? { slackPingTimeoutMs: options.slackPingTimeoutMs } : {}),
+  });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

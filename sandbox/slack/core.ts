@@ -1,0 +1,153 @@
+import type { EventEmitter } from 'node:events';
+import type { SlackSimConfig } from './config.js';
+import { EventDispatcher } from './delivery.js';
+import { TsClock } from './ids.js';
+import { RateLimiter } from './rate-limiter.js';
+import { Recorder } from './recorder.js';
+import { SocketModeHub } from './socket-mode.js';
+import { SlackState } from './state.js';
+import type {
+  MissedEvent,
+  RecordedAck,
+  RecordedCall,
+  RecordedConnection,
+  RecordedDelivery,
+  RecordedDownload,
+  SimMessage,
+  SlackFault,
+  SlackSimEvents,
+} from './types.js';
+
+/** How long close() lets Socket Mode connections finish their close handshake before cutting them. */
+const SOCKET_CLOSE_GRACE_MS = 250;
+
+/** A file announced by files.getUploadURLExternal, until files.completeUploadExternal shares it. */
+export interface PendingUpload {
+  fileId: string;
+  filename: string;
+  length: number;
+  uploadToken: string;
+  data: Buffer | undefined;
+}
+
+/** Where a slash command's response_url posts to. */
+export interface CommandTarget {
+  channel: string;
+  user: string;
+}
+
+/** The shared innards of the simulator: config, clock, state, recorders, delivery, timers. */
+export class SlackCore {
+  readonly config: SlackSimConfig;
+  readonly state: SlackState;
+  readonly calls = new Recorder<RecordedCall>(
+    (c) => `${c.method} ${c.status} ${typeof c.response['error'] === 'string' ? c.response['error'] : 'ok'}`,
+  );
+  readonly violations = new Recorder<RecordedCall>((c) => `${c.method} ${c.status}`);
+  readonly acks = new Recorder<RecordedAck>((a) => a.envelopeId);
+  readonly deliveries = new Recorder<RecordedDelivery>(
+    (d) => `${d.kind} ${d.eventId ?? d.envelopeId ?? ''} #${d.retryAttempt} ${d.status}`,
+  );
+  readonly missed = new Recorder<MissedEvent>((m) => `${m.eventId} ${m.reason}`);
+  readonly connections = new Recorder<RecordedConnection>(
+    (c) => `#${c.id}${c.closedAt === undefined ? '' : ' closed'}`,
+  );
+  readonly downloads = new Recorder<RecordedDownload>((d) => `${d.fileId} ${d.status}`);
+  readonly hub: SocketModeHub;
+  readonly limiter: RateLimiter | undefined;
+  readonly dispatcher: EventDispatcher;
+  readonly uploads = new Map<string, PendingUpload>();
+  readonly commandTargets = new Map<string, CommandTarget>();
+  readonly faults: Array<SlackFault & { remaining: number }> = [];
+  /** Unix seconds at start: the channels' and bot's creation time. */
+  readonly createdSec: number;
+  origin = '';
+  httpEventsUrl: string | undefined;
+  readonly #emitter: EventEmitter;
+  readonly #clock: TsClock;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #closing = new AbortController();
+
+  constructor(config: SlackSimConfig, emitter: EventEmitter) {
+    this.config = config;
+    this.#emitter = emitter;
+    this.#clock = new TsClock(config.now);
+    this.createdSec = Math.floor(config.now() / 1000);
+    this.httpEventsUrl = config.httpEventsUrl;
+    this.state = new SlackState(config, this.createdSec, (message) => this.authorOf(message));
+    this.limiter = config.postMessageLimit === false ? undefined : new RateLimiter(config.postMessageLimit);
+    this.hub = new SocketModeHub({
+      now: config.now,
+      ackTimeoutMs: config.ackTimeoutMs,
+      appId: config.bot.appId,
+      acks: this.acks,
+      connections: this.connections,
+      onConnectionChange: (connection) => this.emit('connection', connection),
+    });
+    this.dispatcher = new EventDispatcher(this);
+  }
+
+  now(): number {
+    return this.config.now();
+  }
+
+  nowSec(): number {
+    return Math.floor(this.config.now() / 1000);
+  }
+
+  /** A fresh, strictly increasing message timestamp. */
+  nextTs(): string {
+    return this.#clock.next();
+  }
+
+  get closing(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  emit<K extends keyof SlackSimEvents>(name: K, payload: SlackSimEvents[K]): void {
+    this.#emitter.emit(name, payload);
+  }
+
+  /** Who a message counts as written by (reply_users, parent_user_id, item_user): its user, else our bot user. */
+  authorOf(message: SimMessage): string | undefined {
+    if (message.user !== undefined) return message.user;
+    if (message.bot_id === this.config.bot.botId) return this.config.bot.userId;
+    return message.bot_id;
+  }
+
+  /** Runs `fn` after `ms` unless the simulator closes first. */
+  schedule(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  /** Keeps a background promise (HTTP deliveries) so close() can wait for it. */
+  track(promise: Promise<unknown>): void {
+    const tracked = promise.catch(() => undefined).finally(() => this.#inFlight.delete(tracked));
+    this.#inFlight.add(tracked);
+  }
+
+  /** Stops timers, sockets and deliveries, and fails pending waits. */
+  async shutdown(): Promise<void> {
+    this.#closing.abort();
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await Promise.all([this.hub.close(SOCKET_CLOSE_GRACE_MS), Promise.allSettled([...this.#inFlight])]);
+    const reason = 'The Slack simulator was closed';
+    for (const recorder of [
+      this.calls,
+      this.violations,
+      this.acks,
+      this.deliveries,
+      this.missed,
+      this.connections,
+      this.downloads,
+    ]) {
+      (recorder as Recorder<unknown>).cancelWaits(reason);
+    }
+  }
+}
