@@ -11,6 +11,7 @@ import { JournalWorker } from './core/journal-worker.js';
 import type { TeamBridgeId } from './core/model.js';
 import { createReactionTable } from './core/reactions.js';
 import { createRouter } from './core/router.js';
+import { createRouterMetrics } from './core/metrics.js';
 import type { RouteSpec } from './core/routes.js';
 import { DEFAULT_BUCKET_LIMITS, resolveDefaultDestination } from './queue/default-limits.js';
 import type { SendQueues } from './queue/send-queue-types.js';
@@ -152,6 +153,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         }),
         log: log.child({ component: 'router' }),
         now,
+        metrics: createRouterMetrics(registry, () => openStore.journal.size, now),
       });
       const worker = new JournalWorker({
         journal: store.journal,

@@ -62,6 +62,7 @@ export async function routePhoneMessage(ctx: RouterContext, event: MessageEvent,
             replay,
           });
           ctx.store.links.update(link.id, sideOf(id, post));
+          ctx.metrics.delivered(id, event.sentAt, 'to_team');
         }),
     })),
   );
@@ -100,6 +101,7 @@ export async function routeDelivery(ctx: RouterContext, event: DeliveryEvent): P
   const link = ctx.store.links.findByOutboxId(event.outboxId);
   const route = link && ctx.routes.get(link.conversation.line);
   if (!link || !route || link.delivery === event.status) return;
+  if (event.status === 'failed') ctx.metrics.failed('imessage', 'outbox_failed');
   await markDelivered(ctx, route, link, event.status, event.reason);
 }
 
@@ -115,6 +117,7 @@ export async function markDelivered(
   const alreadyMarked = link.delivery === status;
   if (alreadyMarked && !imessage) return;
   const updated = ctx.store.links.update(link.id, { delivery: status, ...(imessage ? { imessage } : {}) }) ?? link;
+  if (status === 'sent' && !alreadyMarked && link.origin !== 'imessage') ctx.metrics.confirmed(link.createdAt);
   const conversation = ctx.store.conversations.get(link.conversation);
   await fanOut(
     ctx,

@@ -106,6 +106,8 @@ export async function routeTeamMessage(ctx: RouterContext, event: MessageEvent, 
                 replay: attempted,
               };
               const { outboxId } = await ctx.phone.send(key, message);
+              // Latency to the phone is observed when messages.dev confirms delivery (markDelivered).
+              ctx.metrics.delivered('imessage', 0, 'to_phone');
               if (index === 0) ctx.store.links.update(link.id, { imessage: { outboxId } });
               else
                 ctx.store.links.create({
@@ -139,6 +141,7 @@ export async function routeTeamMessage(ctx: RouterContext, event: MessageEvent, 
               replay,
             });
             ctx.store.links.update(link.id, sideOf(id, post));
+            ctx.metrics.delivered(id, event.sentAt, 'to_team');
           }),
       })),
   ]);

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Conversation, MessageLink, Store } from '../store/store.js';
 import type { PhoneBridge, PostRef, TeamBridge, ThreadRef } from './bridge.js';
 import type { Lanes } from './lanes.js';
-import { conversationId, type ConversationKey, type TeamBridgeId } from './model.js';
+import type { RouterMetrics } from './metrics.js';
+import { conversationId, type BridgeId, type ConversationKey, type TeamBridgeId } from './model.js';
 import type { ReactionTable } from './reactions.js';
 import type { RouteSpec } from './routes.js';
 
@@ -16,6 +17,7 @@ export interface RouterContext {
   readonly lanes: Lanes;
   readonly log: Logger;
   readonly now: () => number;
+  readonly metrics: RouterMetrics;
 }
 
 /** The lane of one conversation on one platform. */
@@ -65,7 +67,13 @@ export async function fanOut(ctx: RouterContext, steps: readonly { label: string
   const results = await Promise.allSettled(steps.map((step) => step.run()));
   results.forEach((result, index) => {
     if (result.status === 'rejected') {
-      ctx.log.error({ err: result.reason, destination: steps[index]!.label }, 'Failed to deliver to destination');
+      const label = steps[index]!.label;
+      const reason = (result.reason as { code?: unknown } | null)?.code;
+      ctx.metrics.failed(
+        label.slice(0, label.indexOf(':')) as BridgeId,
+        typeof reason === 'string' ? reason : 'unexpected',
+      );
+      ctx.log.error({ err: result.reason, destination: label }, 'Failed to deliver to destination');
     }
   });
 }

@@ -4,6 +4,7 @@ import type { PhoneBridge, TeamBridge } from './bridge.js';
 import { routeDelivery, routePhoneMessage, routePhoneReaction } from './from-phone.js';
 import { routeTeamChange, routeTeamMessage, routeTeamReaction } from './from-team.js';
 import { Lanes } from './lanes.js';
+import { noMetrics, type RouterMetrics } from './metrics.js';
 import type { BridgeEvent, Ingress, TeamBridgeId } from './model.js';
 import type { ReactionTable } from './reactions.js';
 import type { RouterContext } from './router-context.js';
@@ -17,6 +18,7 @@ export interface RouterDeps {
   readonly reactions: ReactionTable;
   readonly log: Logger;
   readonly now?: () => number;
+  readonly metrics?: RouterMetrics;
 }
 
 export interface Router {
@@ -41,6 +43,7 @@ export function createRouter(deps: RouterDeps): Router {
     lanes: new Lanes(),
     log: deps.log,
     now: deps.now ?? Date.now,
+    metrics: deps.metrics ?? noMetrics,
   };
   return {
     async route(ingress, replay) {
@@ -51,6 +54,7 @@ export function createRouter(deps: RouterDeps): Router {
         message_id: event.origin.messageId,
         ...(event.origin.conversation ? { conversation: event.origin.conversation.chat } : {}),
       });
+      ctx.metrics.received(event.origin.bridge, event.kind);
       try {
         await dispatch({ ...ctx, log }, event, replay);
       } catch (error) {
