@@ -112,7 +112,7 @@ export function parseConversation(value: unknown, intern: Intern): ConversationR
   return new ConversationRecord(
     intern(key.line),
     key.chat,
-    participants as string[],
+    participants,
     displayName,
     isGroup,
     refs.slack && intern(refs.slack.channel),

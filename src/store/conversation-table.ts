@@ -1,5 +1,12 @@
 import { conversationId, type ConversationKey, type TeamBridgeId } from '../core/model.js';
-import { ConversationRecord, TEAM_BRIDGES, mergeConversation, parseConversation, withoutThread, type Intern } from './conversation-record.js';
+import {
+  TEAM_BRIDGES,
+  mergeConversation,
+  parseConversation,
+  withoutThread,
+  type ConversationRecord,
+  type Intern,
+} from './conversation-record.js';
 import { hashString } from './hash.js';
 import { isRecord } from './manifest.js';
 import type { ShardHost, ShardTable } from './shard-table.js';

@@ -1,13 +1,13 @@
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Low } from 'lowdb';
-import { AtomicJsonFile, isErrno } from './atomic-json-file.js';
+import { AtomicTextFile, isErrno } from './atomic-text-file.js';
 import { StoreError } from './store-error.js';
-import { MANIFEST, isShardName, type Volume } from './volume.js';
+import { MANIFEST, isShardName, parseStoreFile, type Volume } from './volume.js';
 
 /**
  * The store's files on disk: the manifest at `path` (e.g. `data/threadline.json`) and each shard beside
- * it as `threadline.<shard>.json`, all lowdb databases on an {@link AtomicJsonFile} adapter.
+ * it as `threadline.<shard>.json`, each read and written through lowdb on an {@link AtomicTextFile} adapter.
  */
 export class FileVolume implements Volume {
   readonly #dir: string;
@@ -40,13 +40,12 @@ export class FileVolume implements Volume {
   }
 
   async read(name: string): Promise<unknown> {
-    const db = new Low<unknown>(this.#adapter(name), null);
-    await db.read();
-    return db.data;
+    // Straight from the adapter: Low.read() would take an empty (truncated) file for a missing one.
+    return parseStoreFile(await this.#adapter(name).read(), this.describe(name));
   }
 
-  write(name: string, data: unknown): Promise<void> {
-    return new Low<unknown>(this.#adapter(name), data).write();
+  write(name: string, json: string): Promise<void> {
+    return new Low<string>(this.#adapter(name), json).write();
   }
 
   async remove(name: string): Promise<void> {
@@ -82,8 +81,8 @@ export class FileVolume implements Volume {
     return temporaries.length;
   }
 
-  #adapter(name: string): AtomicJsonFile<unknown> {
-    return new AtomicJsonFile<unknown>(this.describe(name), { fsync: this.#fsync });
+  #adapter(name: string): AtomicTextFile {
+    return new AtomicTextFile(this.describe(name), { fsync: this.#fsync });
   }
 }
 

@@ -1,7 +1,10 @@
 /** The files one flush must write, remove, and whether the manifest changed. */
 export interface Batch {
+  /** Shards whose content changed (or that are new). */
   readonly dirty: ReadonlySet<string>;
+  /** Shards that no longer exist. */
   readonly removed: ReadonlySet<string>;
+  /** True when the set of shards changed, so the manifest must be rewritten. */
   readonly manifestChanged: boolean;
 }
 
@@ -43,6 +46,7 @@ export class GroupCommit {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #immediate: ReturnType<typeof setImmediate> | undefined;
   #failures = 0;
+  #closing = false;
 
   constructor(options: GroupCommitOptions) {
     this.#options = options;
@@ -75,16 +79,28 @@ export class GroupCommit {
     return this.#inFlight?.promise ?? Promise.resolve();
   }
 
+  /** Like {@link GroupCommit.commit}, without waiting out the window. */
+  commitNow(): Promise<void> {
+    const done = this.commit();
+    if (this.#hasPending()) this.#request(0);
+    return done;
+  }
+
   /** Flushes everything now and stops the timers; rejects when the last flush fails. */
   async close(): Promise<void> {
+    this.#closing = true;
     this.#clearTimers();
-    for (;;) {
-      if (this.#inFlight) await this.#inFlight.promise.catch(() => undefined);
-      else if (this.#hasPending()) {
-        const done = this.#pendingWaiters().promise;
-        this.#flush();
-        await done;
-      } else return;
+    try {
+      for (;;) {
+        if (this.#inFlight) await this.#inFlight.promise.catch(() => undefined);
+        else if (this.#hasPending()) {
+          const done = this.#pendingWaiters().promise;
+          this.#flush();
+          await done;
+        } else return;
+      }
+    } finally {
+      this.#clearTimers();
     }
   }
 
@@ -164,7 +180,8 @@ export class GroupCommit {
 
   #settle(): void {
     this.#inFlight = undefined;
-    if (!this.#hasPending()) return;
+    // While closing, close() drives the flushes itself.
+    if (this.#closing || !this.#hasPending()) return;
     if (this.#failures > 0) {
       const retryMs = Math.min((this.#options.retryMs ?? 1000) * 2 ** (this.#failures - 1), 30_000);
       if (this.#timer) clearTimeout(this.#timer);

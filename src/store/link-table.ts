@@ -29,8 +29,11 @@ interface KeyIndex {
 }
 
 export interface LinkTableOptions {
+  /** Rows per segment (from the manifest's layout). */
   readonly perSegment: number;
+  /** Links older than this are pruned. */
   readonly retentionMs: number;
+  /** Links beyond this many are pruned, oldest first. */
   readonly maxLinks: number;
 }
 
@@ -189,7 +192,10 @@ export class LinkTable implements LinkStore, ShardTable {
     const last = sorted.at(-1);
     this.#next = last ? last.no * this.#options.perSegment + last.count : 0;
     this.#createIndexes(rows);
-    const loaders = [...this.#indexes.values()].map(({ fields, index }) => ({ fields, loader: new HashIndexLoader(index) }));
+    const loaders = [...this.#indexes.values()].map(({ fields, index }) => ({
+      fields,
+      loader: new HashIndexLoader(index),
+    }));
     for (const segment of sorted) this.#indexSegment(segment, loaders);
     for (const { loader } of loaders) loader.flush();
     // Indexes were sized for every row; a key few rows carry (outbox ids) need not keep that room.

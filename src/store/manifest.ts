@@ -5,7 +5,9 @@ export const MANIFEST_VERSION = 1;
 
 /** Sizes fixed when the store is created: row locations and journal segments are computed from them. */
 export interface Layout {
+  /** Rows per link segment: a link's id (its row number) locates its segment. */
   readonly linksPerSegment: number;
+  /** Sequence numbers per journal segment: a seq locates its segment. */
   readonly journalPerSegment: number;
 }
 
@@ -15,8 +17,11 @@ export interface Layout {
  * deleted, so a shard file it does not name is a leftover and never data.
  */
 export interface Manifest {
+  /** Always `threadline-store`. */
   readonly format: typeof MANIFEST_FORMAT;
+  /** The file format version; a newer one is refused rather than misread. */
   readonly version: typeof MANIFEST_VERSION;
+  /** Sizes fixed at creation. */
   readonly layout: Layout;
   /** Shard names, e.g. `conversations-0101`, `links-000012`, `journal-000003`, `dedupe-000001`, `cursors`. */
   readonly shards: readonly string[];

@@ -1,6 +1,5 @@
 import { Memory } from 'lowdb';
-import { StoreError } from './store-error.js';
-import { MANIFEST, isShardName, type Volume } from './volume.js';
+import { MANIFEST, isShardName, parseStoreFile, type Volume } from './volume.js';
 
 /**
  * The store's "files" in memory, each a lowdb `Memory` adapter holding the JSON text (text, not the
@@ -15,33 +14,17 @@ export class MemoryVolume implements Volume {
   }
 
   async read(name: string): Promise<unknown> {
-    const text = await this.#files.get(name)?.read();
-    if (text === undefined || text === null) return null;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new StoreError('store_corrupt', `Store file ${this.describe(name)} is not valid JSON`, {
-        file: this.describe(name),
-        cause: error,
-      });
-    }
+    const text = (await this.#files.get(name)?.read()) ?? null;
+    return parseStoreFile(text, this.describe(name));
   }
 
-  write(name: string, data: unknown): Promise<void> {
-    const text = JSON.stringify(data);
+  write(name: string, json: string): Promise<void> {
     let file = this.#files.get(name);
     if (!file) {
       file = new Memory<string>();
       this.#files.set(name, file);
     }
-    return file.write(text);
-  }
-
-  /** Replaces a file's raw text (tests use it to corrupt a shard). */
-  async writeRaw(name: string, text: string): Promise<void> {
-    const file = new Memory<string>();
-    await file.write(text);
-    this.#files.set(name, file);
+    return file.write(json);
   }
 
   remove(name: string): Promise<void> {

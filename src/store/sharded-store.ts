@@ -12,6 +12,8 @@ import type { PruneResult, Store } from './store.js';
 import { MANIFEST, type Volume } from './volume.js';
 
 const LOAD_CONCURRENCY = 8;
+/** Files written at once by one commit (a burst can touch hundreds; file descriptors are finite). */
+const WRITE_CONCURRENCY = 16;
 
 /**
  * The store over a {@link Volume}: data split into shard files named in a manifest, every mutation in
@@ -88,12 +90,18 @@ export class ShardedStore implements Store {
     const existing = await volume.list();
     if (existing.length > 0) {
       const file = volume.describe(MANIFEST);
-      throw new StoreError('store_corrupt', `Store manifest ${file} is missing but its shard files exist`, { file });
+      const example = volume.describe(existing[0] ?? '');
+      throw new StoreError(
+        'store_corrupt',
+        `Store manifest ${file} is missing but ${existing.length} shard files beside it exist (e.g. ${example}): ` +
+          'restore the manifest, or move those files away to start with an empty store',
+        { file },
+      );
     }
     const layout = { linksPerSegment: options.linksPerSegment, journalPerSegment: options.journalPerSegment };
     const store = new ShardedStore(volume, options, layout);
     for (const table of store.#tables) table.initialize();
-    await store.commit();
+    await store.#commits.commitNow();
     store.#startPruning();
     return store;
   }
@@ -153,14 +161,14 @@ export class ShardedStore implements Store {
 
   /** Writes one batch: shards first, then the manifest if it changed, then deletes dropped shards. */
   async #persist(batch: Batch): Promise<void> {
-    // Snapshots are taken here, synchronously: Volume.write serializes before it returns.
-    const writes: Promise<void>[] = [];
+    // The snapshot: every file of the batch serialized now, before the first await.
+    const files: [string, string][] = [];
     for (const name of batch.dirty) {
       const data = this.#tableFor(name).snapshot(name);
-      if (data !== undefined) writes.push(this.#write(name, data));
+      if (data !== undefined) files.push([name, JSON.stringify(data)]);
     }
-    const manifest = batch.manifestChanged ? this.#manifest() : undefined;
-    await settleAll(writes);
+    const manifest = batch.manifestChanged ? JSON.stringify(this.#manifest()) : undefined;
+    await writeAll(files, WRITE_CONCURRENCY, ([name, json]) => this.#write(name, json));
     // The manifest may name a new shard only once that shard's directory entry is durable.
     await this.#volume.sync();
     if (manifest) {
@@ -175,8 +183,8 @@ export class ShardedStore implements Store {
     }
   }
 
-  async #write(name: string, data: unknown): Promise<void> {
-    await this.#volume.write(name, data);
+  async #write(name: string, json: string): Promise<void> {
+    await this.#volume.write(name, json);
     this.#options.onFileWrite?.(name);
   }
 
@@ -193,9 +201,23 @@ export class ShardedStore implements Store {
   }
 }
 
-/** Waits for every write (none may still run when the next batch starts), then throws the first failure. */
-async function settleAll(writes: readonly Promise<void>[]): Promise<void> {
-  const results = await Promise.allSettled(writes);
-  const failure = results.find((result) => result.status === 'rejected');
-  if (failure) throw failure.reason;
+/**
+ * Runs `write` over `items`, at most `limit` at a time; waits for all of them (none may still run when
+ * the next batch starts), then throws the first failure.
+ */
+async function writeAll<T>(items: readonly T[], limit: number, write: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await write(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }

@@ -21,7 +21,7 @@ export interface StoreOptions {
   readonly linkRetentionDays?: number;
   /**
    * The most message links kept; the oldest go first. Enforced by pruning, so it can be exceeded until
-   * the next prune. About 250 bytes of memory per link.
+   * the next prune. Each link costs roughly 200–250 bytes of memory.
    * @default 2_000_000
    */
   readonly maxLinks?: number;
@@ -80,10 +80,15 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
     onFileWrite: options.onFileWrite,
     logger: options.logger,
   };
-  for (const key of ['commitMaxBatch', 'maxLinks', 'conversationsPerShard', 'linksPerSegment'] as const) {
-    requirePositiveInteger(resolved[key], key);
-  }
-  for (const key of ['journalPerSegment', 'dedupePerSegment'] as const) requirePositiveInteger(resolved[key], key);
+  const counts = [
+    'commitMaxBatch',
+    'maxLinks',
+    'conversationsPerShard',
+    'linksPerSegment',
+    'journalPerSegment',
+    'dedupePerSegment',
+  ] as const;
+  for (const key of counts) requirePositiveInteger(resolved[key], key);
   for (const key of ['commitWindowMs', 'pruneIntervalMs', 'linkRetentionMs'] as const) {
     if (!(resolved[key] >= 0)) throw new TypeError(`Expected ${key} to be a number >= 0, got ${resolved[key]}`);
   }
@@ -91,6 +96,7 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
 }
 
 function requirePositiveInteger(value: number, name: string): void {
-  if (!Number.isInteger(value) || value <= 0)
+  if (!Number.isInteger(value) || value <= 0) {
     throw new TypeError(`Expected ${name} to be a positive integer, got ${value}`);
+  }
 }

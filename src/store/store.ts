@@ -18,10 +18,15 @@ import type { BridgeId, ConversationKey, TeamBridgeId } from '../core/model.js';
  * which is why callers acknowledge only after `commit()` resolves.
  */
 export interface Store {
+  /** Conversation ↔ thread mappings. */
   readonly conversations: ConversationStore;
+  /** Message id ↔ message id links across platforms. */
   readonly links: LinkStore;
+  /** Pending work, replayed after a restart. */
   readonly journal: Journal;
+  /** Keys that make redeliveries harmless. */
   readonly dedupe: DedupeStore;
+  /** Per-line backfill cursors. */
   readonly cursors: CursorStore;
   /**
    * Resolves when every mutation made before this call is durable; rejects (with a `StoreError` of code
@@ -39,7 +44,9 @@ export interface Store {
 
 /** What one {@link Store.prune} removed. */
 export interface PruneResult {
+  /** Message links removed. */
   readonly links: number;
+  /** Dedupe keys forgotten. */
   readonly dedupeKeys: number;
 }
 
@@ -53,11 +60,15 @@ export interface ThreadRef {
 
 /** One customer conversation and the threads it is mirrored into. */
 export interface Conversation {
+  /** The line and chat: the conversation's identity. */
   readonly key: ConversationKey;
   /** Handles of the other people in the chat (phone numbers, Apple IDs). */
   readonly participants: readonly string[];
+  /** A name to show for the conversation (a contact or group name), when known. */
   readonly displayName?: string;
+  /** True for a group chat, when known. */
   readonly isGroup?: boolean;
+  /** The thread on each team platform the conversation is mirrored into. */
   readonly threads: Readonly<Partial<Record<TeamBridgeId, ThreadRef>>>;
   /** Unix ms when the store first saw the conversation. */
   readonly createdAt: number;
@@ -67,9 +78,11 @@ export interface Conversation {
 
 /** A change to a conversation; absent fields are left as they are. */
 export interface ConversationPatch {
+  /** Replaces the participants. */
   readonly participants?: readonly string[];
   /** `null` clears the name. */
   readonly displayName?: string | null;
+  /** Sets whether the chat is a group. */
   readonly isGroup?: boolean;
   /** Per bridge: a ref links the thread (replacing any earlier one), `null` unlinks it. */
   readonly threads?: Readonly<Partial<Record<TeamBridgeId, ThreadRef | null>>>;
@@ -104,7 +117,9 @@ export interface IMessageRef {
 }
 
 export interface SlackMessageRef {
+  /** The channel id (`C…`). */
   readonly channel: string;
+  /** The message `ts` (unique within its channel). */
   readonly ts: string;
 }
 
@@ -121,9 +136,13 @@ export type DeliveryState = 'pending' | 'sent' | 'failed';
 export interface MessageLink {
   /** The store's own id for the link (opaque). */
   readonly id: string;
+  /** The conversation the message belongs to. */
   readonly conversation: ConversationKey;
+  /** The message on the phone side, once it exists there. */
   readonly imessage?: IMessageRef;
+  /** The message in the Slack thread, once posted or when it came from there. */
   readonly slack?: SlackMessageRef;
+  /** The message in the Discord thread, once posted or when it came from there. */
   readonly discord?: DiscordMessageRef;
   /** Where the message was first written. */
   readonly origin: BridgeId;
@@ -134,19 +153,29 @@ export interface MessageLink {
 }
 
 export interface NewMessageLink {
+  /** The conversation the message belongs to. */
   readonly conversation: ConversationKey;
+  /** Where the message was first written. */
   readonly origin: BridgeId;
+  /** Any handles already known on the phone side. */
   readonly imessage?: IMessageRef;
+  /** The Slack side, if it already exists. */
   readonly slack?: SlackMessageRef;
+  /** The Discord side, if it already exists. */
   readonly discord?: DiscordMessageRef;
+  /** Delivery to the phone, for messages sent through messages.dev. */
   readonly delivery?: DeliveryState;
 }
 
 /** A change to a link. `imessage` merges handle by handle; `slack` and `discord` replace that side. */
 export interface MessageLinkPatch {
+  /** Handles to add or change; the ones not given are kept. */
   readonly imessage?: IMessageRef;
+  /** Replaces the Slack side. */
   readonly slack?: SlackMessageRef;
+  /** Replaces the Discord side. */
   readonly discord?: DiscordMessageRef;
+  /** Replaces the delivery state. */
   readonly delivery?: DeliveryState;
 }
 
@@ -177,13 +206,16 @@ export interface LinkStore {
 
 /** Work to do, as it is appended. `payload` must survive JSON (it is stored as JSON). */
 export interface JournalInput {
+  /** What kind of work this is (the journal worker dispatches on it); non-empty. */
   readonly kind: string;
+  /** The work itself; must survive `JSON.stringify`. */
   readonly payload: unknown;
 }
 
 export interface JournalEntry {
   /** Monotonic across restarts; never reused. */
   readonly seq: number;
+  /** As appended. */
   readonly kind: string;
   /** A deep-frozen JSON copy of what was appended. */
   readonly payload: unknown;
@@ -222,10 +254,13 @@ export interface DedupeStore {
 export interface BackfillCursor {
   /** Unix ms `sent_at` of the last message posted. */
   readonly lastSentAt: number;
+  /** `msg_…` id of that message, to skip it when several share a `sent_at`. */
   readonly lastMessageId?: string;
 }
 
 export interface CursorStore {
+  /** The cursor of a line, if backfill ever ran on it. */
   get(line: string): BackfillCursor | undefined;
+  /** Replaces the cursor of a line. */
   set(line: string, cursor: BackfillCursor): void;
 }

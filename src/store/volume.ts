@@ -1,3 +1,5 @@
+import { StoreError } from './store-error.js';
+
 /** The name under which a volume keeps the store's manifest (never a shard name). */
 export const MANIFEST = 'manifest';
 
@@ -11,11 +13,10 @@ export interface Volume {
   /** Parsed content, or null when absent; throws a `store_corrupt` StoreError naming the file when unreadable. */
   read(name: string): Promise<unknown>;
   /**
-   * Replaces the content atomically. Serializes `data` before returning, so the caller may keep
-   * mutating it; the promise resolves once the new content is durable (except for the directory entry:
-   * see {@link Volume.sync}).
+   * Replaces the content with `json` (already serialized) atomically; resolves once it is durable,
+   * except for the directory entry (see {@link Volume.sync}).
    */
-  write(name: string, data: unknown): Promise<void>;
+  write(name: string, json: string): Promise<void>;
   /** Deletes a shard; absent is fine. */
   remove(name: string): Promise<void>;
   /** Makes earlier renames and deletions durable (fsync of the directory). */
@@ -29,4 +30,15 @@ export interface Volume {
 /** True for a valid shard name. */
 export function isShardName(name: string): boolean {
   return name !== MANIFEST && /^[a-z][a-z0-9-]*$/.test(name);
+}
+
+/** Parses a file's text; a `store_corrupt` StoreError naming the file when it is not JSON. */
+export function parseStoreFile(text: string | null, file: string): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreError('store_corrupt', `Store file ${file} is not valid JSON (${reason})`, { file, cause: error });
+  }
 }

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, mock, type TestContext } from 'node:test';
+import { openLowdbStore } from '../../src/store/lowdb-store.js';
+import { MemoryVolume } from '../../src/store/memory-volume.js';
+import { openMemoryStore } from '../../src/store/memory-store.js';
+import { ShardedStore } from '../../src/store/sharded-store.js';
+import type { StoreOptions } from '../../src/store/store-options.js';
+import type { Store } from '../../src/store/store.js';
+import { captureLogs } from '../helpers/log-capture.js';
+
+/** A store in a temp dir that records the name of every file each commit writes. */
+async function openCounted(
+  t: TestContext,
+  options: StoreOptions = {},
+): Promise<{ store: Store; writes: string[]; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'threadline-commit-'));
+  const writes: string[] = [];
+  const store = await openLowdbStore({
+    path: join(dir, 'threadline.json'),
+    pruneIntervalMs: 0,
+    onFileWrite: (name) => writes.push(name),
+    ...options,
+  });
+  t.after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  writes.length = 0;
+  return { store, writes, dir };
+}
+
+/** Lets pending I/O callbacks and microtasks run without waiting on a clock. */
+async function turnEventLoop(times = 5): Promise<void> {
+  for (let i = 0; i < times; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+function countBy(names: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return counts;
+}
+
+describe('store group commit', () => {
+  it('writes each touched file once for many mutations in one window', async (t) => {
+    const { store, writes } = await openCounted(t);
+    for (let i = 0; i < 200; i++) store.journal.append({ kind: 'webhook', payload: { i } });
+    for (let i = 0; i < 100; i++) {
+      store.links.create({
+        conversation: { line: 'l', chat: `c${i % 10}` },
+        origin: 'imessage',
+        imessage: { id: `m${i}` },
+      });
+    }
+    for (let i = 0; i < 30; i++) store.conversations.upsert({ line: 'l', chat: `c${i % 10}` }, { lastActivityAt: i });
+    for (let i = 0; i < 50; i++) store.dedupe.claim(`k${i}`, 60_000);
+    store.cursors.set('l', { lastSentAt: 1 });
+    await store.commit();
+    const counts = countBy(writes);
+    assert.deepEqual(
+      [...counts].filter(([, count]) => count > 1),
+      [],
+      `no file written twice: ${writes.join(', ')}`,
+    );
+    for (const name of ['journal-000000', 'links-000000', 'dedupe-000000', 'cursors', 'manifest']) {
+      assert.equal(counts.get(name), 1, name);
+    }
+    const conversationShards = writes.filter((name) => name.startsWith('conversations-'));
+    assert.ok(conversationShards.length > 0 && conversationShards.length <= 10);
+  });
+
+  it('rewrites only the touched conversation shard when one conversation changes', async (t) => {
+    const { store, writes, dir } = await openCounted(t, { conversationsPerShard: 8 });
+    for (let i = 0; i < 200; i++) store.conversations.upsert({ line: 'l', chat: `c${i}` });
+    await store.commit();
+    writes.length = 0;
+    store.conversations.upsert({ line: 'l', chat: 'c42' }, { displayName: 'Ana' });
+    await store.commit();
+    assert.equal(writes.length, 1, writes.join(', '));
+    const [shard = ''] = writes;
+    assert.match(shard, /^conversations-[01]+$/);
+    const file = JSON.parse(await readFile(join(dir, `threadline.${shard}.json`), 'utf8')) as {
+      conversations: { key: { chat: string }; displayName?: string }[];
+    };
+    assert.ok(
+      file.conversations.length <= 8,
+      `a shard holds at most 8 conversations, not ${file.conversations.length}`,
+    );
+    assert.equal(file.conversations.find((c) => c.key.chat === 'c42')?.displayName, 'Ana');
+  });
+
+  it('rewrites only the segment of the link that changed', async (t) => {
+    const { store, writes } = await openCounted(t, { linksPerSegment: 16 });
+    const links = Array.from({ length: 100 }, (_, i) =>
+      store.links.create({
+        conversation: { line: 'l', chat: 'c' },
+        origin: 'slack',
+        slack: { channel: 'C', ts: `${i}` },
+      }),
+    );
+    await store.commit();
+    writes.length = 0;
+    store.links.update(links[20]?.id ?? '', { delivery: 'sent' });
+    await store.commit();
+    assert.deepEqual(writes, ['links-000001']);
+  });
+
+  it('waits out the window before writing, then writes once', async (t) => {
+    const writes: string[] = [];
+    const counted = await openMemoryStore({
+      pruneIntervalMs: 0,
+      commitWindowMs: 5,
+      onFileWrite: (name) => writes.push(name),
+    });
+    t.after(() => counted.close());
+    mock.timers.enable({ apis: ['setTimeout'] });
+    t.after(() => mock.timers.reset());
+    writes.length = 0;
+    counted.cursors.set('a', { lastSentAt: 1 });
+    let committed = false;
+    const commit = counted.commit().then(() => (committed = true));
+    counted.cursors.set('b', { lastSentAt: 2 });
+    mock.timers.tick(4);
+    await turnEventLoop();
+    assert.equal(committed, false);
+    assert.deepEqual(writes, []);
+    mock.timers.tick(1);
+    await commit;
+    assert.deepEqual(writes, ['cursors']);
+  });
+
+  it('writes at once, without waiting out the window, when a window has many mutations', async (t) => {
+    const writes: string[] = [];
+    const store = await openMemoryStore({
+      pruneIntervalMs: 0,
+      commitWindowMs: 60_000,
+      commitMaxBatch: 10,
+      onFileWrite: (name) => writes.push(name),
+    });
+    t.after(() => store.close());
+    writes.length = 0;
+    for (let i = 0; i < 9; i++) store.dedupe.claim(`k${i}`, 1000);
+    let committed = false;
+    const commit = store.commit().then(() => (committed = true));
+    await turnEventLoop();
+    assert.equal(committed, false, 'nine mutations wait for the window');
+    store.dedupe.claim('k9', 1000);
+    await commit;
+    assert.deepEqual(writes, ['dedupe-000000', 'manifest']);
+  });
+
+  it('rejects commit() when writing fails, keeps the data and writes it on retry', async (t) => {
+    class FlakyVolume extends MemoryVolume {
+      failing = false;
+      override write(name: string, json: string): Promise<void> {
+        return this.failing ? Promise.reject(new Error('disk full')) : super.write(name, json);
+      }
+    }
+    const volume = new FlakyVolume();
+    const { log, lines } = captureLogs();
+    const store = await ShardedStore.open(volume, { pruneIntervalMs: 0, logger: log });
+    t.after(() => store.close());
+    mock.timers.enable({ apis: ['setTimeout'] });
+    t.after(() => mock.timers.reset());
+    volume.failing = true;
+    const seq = store.journal.append({ kind: 'k', payload: 1 });
+    const failed = store.commit();
+    mock.timers.tick(5);
+    await assert.rejects(failed, /disk full/);
+    assert.ok(lines.some((line) => line.level === 'error' && line.msg.includes('Store commit failed')));
+    volume.failing = false;
+    const retried = store.commit();
+    mock.timers.tick(1000);
+    await retried;
+    const reopened = await ShardedStore.open(volume, { pruneIntervalMs: 0 });
+    t.after(() => reopened.close());
+    assert.deepEqual(
+      reopened.journal.pending().map((entry) => entry.seq),
+      [seq],
+    );
+  });
+
+  it('rejects close() when the final flush cannot be written', async () => {
+    class FullVolume extends MemoryVolume {
+      full = false;
+      override write(name: string, json: string): Promise<void> {
+        return this.full ? Promise.reject(new Error('disk full')) : super.write(name, json);
+      }
+    }
+    const volume = new FullVolume();
+    const store = await ShardedStore.open(volume, { pruneIntervalMs: 0 });
+    volume.full = true;
+    store.cursors.set('+1555', { lastSentAt: 1 });
+    await assert.rejects(store.close(), /disk full/);
+  });
+
+  it('splits conversation shards as they grow and finds every conversation after a reopen', async (t) => {
+    const { store, dir } = await openCounted(t, { conversationsPerShard: 4 });
+    for (let i = 0; i < 300; i++) store.conversations.upsert({ line: 'l', chat: `c${i}` });
+    await store.commit();
+    const manifest = JSON.parse(await readFile(join(dir, 'threadline.json'), 'utf8')) as { shards: string[] };
+    const shards = manifest.shards.filter((name) => name.startsWith('conversations-'));
+    assert.ok(shards.length >= 300 / 4, `${shards.length} shards`);
+    for (const shard of shards) {
+      const file = JSON.parse(await readFile(join(dir, `threadline.${shard}.json`), 'utf8')) as {
+        conversations: unknown[];
+      };
+      assert.ok(file.conversations.length <= 4, `${shard} holds ${file.conversations.length}`);
+    }
+    const reader = await openLowdbStore({ path: join(dir, 'threadline.json'), pruneIntervalMs: 0 });
+    t.after(() => reader.close());
+    assert.equal(reader.conversations.size, 300);
+    for (let i = 0; i < 300; i += 17) assert.ok(reader.conversations.get({ line: 'l', chat: `c${i}` }));
+  });
+});

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { openLowdbStore } from '../../src/store/lowdb-store.js';
+import { StoreError } from '../../src/store/store-error.js';
+import type { StoreOptions } from '../../src/store/store-options.js';
+import type { Store } from '../../src/store/store.js';
+import { runStoreContract } from '../helpers/store-contract.js';
+
+async function createTempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'threadline-store-'));
+}
+
+runStoreContract('lowdb', async (options) => {
+  const dir = await createTempDir();
+  const path = join(dir, 'threadline.json');
+  let current: Store = await openLowdbStore({ ...options, path });
+  return {
+    store: current,
+    reopen: async () => {
+      await current.close();
+      current = await openLowdbStore({ ...options, path });
+      return current;
+    },
+    cleanup: async () => {
+      await current.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+/** A store in a fresh directory with one committed conversation, link, journal entry and dedupe key. */
+async function openFilled(t: TestContext, options: StoreOptions = {}): Promise<{ dir: string; path: string }> {
+  const dir = await createTempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'threadline.json');
+  const store = await openLowdbStore({ path, pruneIntervalMs: 0, ...options });
+  store.conversations.upsert(
+    { line: '+1555', chat: 'cht_1' },
+    { threads: { slack: { channel: 'C1', thread: '1.1' } } },
+  );
+  store.links.create({ conversation: { line: '+1555', chat: 'cht_1' }, origin: 'imessage', imessage: { id: 'msg_1' } });
+  store.journal.append({ kind: 'k', payload: { n: 1 } });
+  store.dedupe.claim('d', 60_000);
+  await store.close();
+  return { dir, path };
+}
+
+async function rejectsCorrupt(path: string, file: string, pattern?: RegExp): Promise<void> {
+  await assert.rejects(openLowdbStore({ path, pruneIntervalMs: 0 }), (error) => {
+    assert.ok(error instanceof StoreError, String(error));
+    assert.equal(error.code, 'store_corrupt');
+    assert.equal(error.file, file);
+    assert.ok(error.message.includes(file), `message names the file: ${error.message}`);
+    if (pattern) assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+describe('lowdb store files', () => {
+  it('writes a manifest at store.path and shards beside it as <name>.<shard>.json', async (t) => {
+    const { dir } = await openFilled(t);
+    const files = await readdir(dir);
+    assert.ok(files.includes('threadline.json'));
+    for (const shard of ['threadline.links-000000.json', 'threadline.journal-000000.json', 'threadline.cursors.json']) {
+      assert.ok(files.includes(shard), `${shard} in ${files.join(', ')}`);
+    }
+    assert.ok(files.some((file) => /^threadline\.conversations-[01]+\.json$/.test(file)));
+    const manifest = JSON.parse(await readFile(join(dir, 'threadline.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(manifest.format, 'threadline-store');
+    assert.equal(manifest.version, 1);
+    assert.deepEqual(manifest.layout, { linksPerSegment: 1024, journalPerSegment: 256 });
+  });
+
+  it('makes data durable at commit(), without waiting for close', async (t) => {
+    const dir = await createTempDir();
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'threadline.json');
+    const store = await openLowdbStore({ path, pruneIntervalMs: 0 });
+    t.after(() => store.close());
+    const seq = store.journal.append({ kind: 'webhook', payload: { id: 'dlv_1' } });
+    store.links.create({
+      conversation: { line: '+1555', chat: 'cht_1' },
+      origin: 'imessage',
+      imessage: { id: 'msg_7' },
+    });
+    await store.commit();
+    const reader = await openLowdbStore({ path, pruneIntervalMs: 0 });
+    t.after(() => reader.close());
+    assert.deepEqual(
+      reader.journal.pending().map((entry) => entry.seq),
+      [seq],
+    );
+    assert.ok(reader.links.findByIMessageId('msg_7'));
+  });
+
+  it('ignores and deletes temp files and unlisted shards left by a crash', async (t) => {
+    const { dir, path } = await openFilled(t);
+    await writeFile(join(dir, '.threadline.links-000000.json.tmp'), '{"segment":0,"rows":"half');
+    await writeFile(join(dir, '.threadline.json.tmp'), '');
+    await writeFile(join(dir, 'threadline.links-000042.json'), '{"segment":42,"rows":""}');
+    await writeFile(join(dir, 'unrelated.json'), '{}');
+    const store = await openLowdbStore({ path, pruneIntervalMs: 0 });
+    t.after(() => store.close());
+    assert.ok(store.links.findByIMessageId('msg_1'));
+    assert.equal(store.journal.size, 1);
+    const files = await readdir(dir);
+    assert.equal(files.filter((file) => file.endsWith('.tmp')).length, 0);
+    assert.equal(files.includes('threadline.links-000042.json'), false);
+    assert.ok(files.includes('unrelated.json'), 'files that are not ours are left alone');
+  });
+
+  it('refuses a shard that is not JSON, naming the file', async (t) => {
+    const { dir, path } = await openFilled(t);
+    const file = join(dir, 'threadline.journal-000000.json');
+    await writeFile(file, '{"segment":0,"nextSeq":2,"entr');
+    await rejectsCorrupt(path, file, /not valid JSON/);
+    await writeFile(file, '');
+    await rejectsCorrupt(path, file, /not valid JSON/);
+  });
+
+  it('refuses a shard whose content is not what the store writes, naming the file', async (t) => {
+    const { dir, path } = await openFilled(t);
+    const file = join(dir, 'threadline.links-000000.json');
+    await writeFile(file, JSON.stringify({ segment: 0, rows: 'only|three|fields ' }));
+    await rejectsCorrupt(path, file, /row 0: expected 12 fields/);
+    await writeFile(file, JSON.stringify({ segment: 0, rows: ['an', 'array'] }));
+    await rejectsCorrupt(path, file);
+  });
+
+  it('refuses a store whose manifest names a missing shard', async (t) => {
+    const { dir, path } = await openFilled(t);
+    const file = join(dir, 'threadline.cursors.json');
+    await rm(file);
+    await rejectsCorrupt(path, file, /missing/);
+  });
+
+  it('refuses shards without a manifest rather than starting empty', async (t) => {
+    const { path } = await openFilled(t);
+    await rm(path);
+    await rejectsCorrupt(path, path, /manifest .* missing/);
+  });
+
+  it('refuses a manifest written by a newer version', async (t) => {
+    const { path } = await openFilled(t);
+    const manifest = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    await writeFile(path, JSON.stringify({ ...manifest, version: 2 }));
+    await rejectsCorrupt(path, path, /newer Threadline/);
+  });
+
+  it('keeps the layout it was created with when reopened with other options', async (t) => {
+    const { path } = await openFilled(t, { linksPerSegment: 4 });
+    const store = await openLowdbStore({ path, pruneIntervalMs: 0, linksPerSegment: 1024 });
+    t.after(() => store.close());
+    const ids = Array.from({ length: 6 }, (_, i) =>
+      store.links.create({
+        conversation: { line: 'l', chat: 'c' },
+        origin: 'slack',
+        slack: { channel: 'C', ts: `${i}` },
+      }),
+    );
+    await store.commit();
+    const reader = await openLowdbStore({ path, pruneIntervalMs: 0 });
+    t.after(() => reader.close());
+    for (const link of ids) assert.deepEqual(reader.links.get(link.id), link);
+  });
+});
