@@ -11,7 +11,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       'no-console': 'error',
@@ -19,7 +22,13 @@ export default tseslint.config(
         'error',
         {
           // node:test's describe/it return promises the runner itself awaits.
-          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
         },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
@@ -38,7 +47,9 @@ export default tseslint.config(
         'error',
         {
           paths: sdks.map((name) => ({ name, message: 'src/core, src/store and src/queue know no platform SDK.' })),
-          patterns: [{ group: ['**/bridges/**'], message: 'The core never imports a bridge; bridges import the core.' }],
+          patterns: [
+            { group: ['**/bridges/**'], message: 'The core never imports a bridge; bridges import the core.' },
+          ],
         },
       ],
     },
@@ -51,7 +62,10 @@ export default tseslint.config(
         {
           patterns: bridges
             .filter((other) => other !== id)
-            .map((other) => ({ group: [`**/bridges/${other}/**`, `../${other}/**`], message: 'A bridge never imports another bridge.' })),
+            .map((other) => ({
+              group: [`**/bridges/${other}/**`, `../${other}/**`],
+              message: 'A bridge never imports another bridge.',
+            })),
         },
       ],
     },
