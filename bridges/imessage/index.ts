@@ -12,6 +12,7 @@ import { MessagesDevApiError } from './client-errors.js';
 import type { ImessageConfig } from './config.js';
 import { DeliveryPoller } from './delivery-poller.js';
 import { filesDestination } from './destinations.js';
+import { findChat } from './find-chat.js';
 import { createImessageWebhookHandler } from './ingress.js';
 import { reactOnPhone, sendToPhone, type OutboundDeps } from './outbound.js';
 
@@ -125,6 +126,7 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
     },
     state: () => state,
     send: (conversation, message) => sendToPhone(outbound, conversation, message),
+    findConversation: (line, handle) => findChat({ client, queues: deps.queues }, line, handle),
     async react(conversation, messageId, tapback) {
       if (!isTapback(tapback)) throw new BridgeError('unsupported', `iMessage has no tapback "${tapback}"`);
       await reactOnPhone(outbound, conversation, messageId, tapback);

@@ -22,6 +22,11 @@ export const slackConfigSchema = z
     apiUrl: httpUrl('the Slack Web API base, e.g. https://slack.com/api/')
       .default('https://slack.com/api/')
       .describe('Slack Web API base URL (GovSlack, local simulators).'),
+    textCommand: z
+      .string({ error: 'expected a slash command like /text' })
+      .regex(/^\/[a-z0-9_-]{1,31}$/, { error: 'expected a slash command like /text (lowercase, starting with /)' })
+      .default('/text')
+      .describe('Slash command that starts a conversation: /text +15551234567 Hello (register it in the Slack app).'),
     allowUsers: z
       .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'expected a Slack user id like U0123456789' }))
       .optional()

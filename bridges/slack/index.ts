@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { BridgeState, Mark, TeamBridge, ThreadRef } from '../../src/core/bridge.js';
 import { BridgeError } from '../../src/core/errors.js';
 import type { IngestFn } from '../../src/core/ingress.js';
-import type { Ingress } from '../../src/core/model.js';
+import type { Ingress, MessageId } from '../../src/core/model.js';
+import { parseTextCommand } from './command.js';
 import type { SendQueues } from '../../src/queue/send-queue-types.js';
 import type { RawHandler } from '../../src/server/http-server.js';
 import type { CursorStore } from '../../src/store/store.js';
@@ -20,6 +21,7 @@ import {
   markOnSlack,
   postToSlack,
   reactOnSlack,
+  tellInSlackChannel,
   tellOnSlack,
   type SlackOutboundDeps,
 } from './outbound.js';
@@ -144,6 +146,33 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
       app.error(async (error) => {
         log.error({ err: error }, 'Slack listener failed');
       });
+      app.command(config.textCommand, async ({ command, ack }) => {
+        const parsed = parseTextCommand(command.text, config.textCommand);
+        if ('error' in parsed) {
+          await ack({ response_type: 'ephemeral', text: parsed.error });
+          return;
+        }
+        const author = {
+          id: command.user_id,
+          name: await names.nameOf(command.user_id),
+          ...(config.allowUsers && !config.allowUsers.includes(command.user_id) ? { mayText: false } : {}),
+        };
+        await ingest(
+          {
+            dedupeKey: `slack:command:${command.trigger_id}`,
+            event: {
+              kind: 'start',
+              origin: { bridge: 'slack', messageId: command.trigger_id as MessageId, channel: command.channel_id },
+              author,
+              sentAt: now(),
+              handle: parsed.handle,
+              text: parsed.text,
+            },
+          },
+          log,
+        );
+        await ack({ response_type: 'ephemeral', text: `Texting ${parsed.handle}…` });
+      });
       for (const type of ['message', 'reaction_added', 'reaction_removed'] as const) {
         app.event(type, async ({ event, body }) => {
           await handIn(ingest, String((body as { event_id?: string }).event_id ?? ''), event, self);
@@ -196,6 +225,7 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
     post: (thread, post) => postToSlack(outbound, thread, post),
     mark: (thread, message, mark, reason) => markOnSlack(outbound, thread, message, mark, reason),
     tell: (thread, user, text) => tellOnSlack(outbound, thread, user, text),
+    tellInChannel: (channel, user, text) => tellInSlackChannel(outbound, channel, user, text),
     react: (_thread, message, emoji, removed) => reactOnSlack(outbound, message, emoji, removed),
     openAttachment: slackFileOpener({ botToken: config.botToken, apiUrl: config.apiUrl }),
   } satisfies SlackBridge;

@@ -127,6 +127,18 @@ export async function tellOnSlack(
   );
 }
 
+/** An ephemeral message only `user` sees, in the channel (answers to commands). */
+export async function tellInSlackChannel(
+  deps: SlackOutboundDeps,
+  channel: string,
+  user: string,
+  text: string,
+): Promise<void> {
+  await callSlack(deps.queues, webDestination, 'chat.postEphemeral', () =>
+    deps.client.chat.postEphemeral({ channel, user, text: escapeMrkdwn(text) }),
+  );
+}
+
 /** Adds or removes a reaction; an emoji Slack has no name for is skipped with a debug line. */
 export async function reactOnSlack(
   deps: SlackOutboundDeps,

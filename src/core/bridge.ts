@@ -96,6 +96,8 @@ export interface TeamBridge {
   tell(thread: ThreadRef, userId: string, text: string): Promise<void>;
   /** Adds or removes a reaction (a Unicode emoji) on a message. */
   react?(thread: ThreadRef, message: PostRef, emoji: string, removed: boolean): Promise<void>;
+  /** Tells one team member something in a channel, outside any thread (answers to commands). */
+  tellInChannel?(channel: string, userId: string, text: string): Promise<void>;
   /** Opens an attachment of this platform's own messages. */
   openAttachment: OpenAttachment;
 }
@@ -125,6 +127,11 @@ export interface PhoneBridge {
   state(): BridgeState;
   /** Sends to the chat; resolves with the outbox item id once messages.dev accepted it. */
   send(conversation: ConversationKey, message: PhoneMessage): Promise<{ outboxId: string }>;
+  /**
+   * The existing chat with `handle` on `line`, when that contact has texted the line (messages.dev only
+   * delivers to contacts who wrote first); undefined otherwise.
+   */
+  findConversation(line: string, handle: string): Promise<ConversationKey | undefined>;
   /** Sends a tapback on a message (messages.dev id or GUID). There is no way to remove one. */
   react(conversation: ConversationKey, messageId: string, tapback: string): Promise<void>;
   /** Opens an attachment of a phone message. */

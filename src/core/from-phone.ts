@@ -136,7 +136,7 @@ export async function markDelivered(
 }
 
 /** The conversation's thread on `id`, created once (callers run on the conversation's lane). */
-async function ensureThread(
+export async function ensureThread(
   ctx: RouterContext,
   id: TeamBridgeId,
   bridge: TeamBridge,

@@ -55,19 +55,27 @@ function sceneOf(
  * author's message goes to the phone (one attachment per send) and is mirrored into the route's other
  * team threads; the message is marked ✅ when messages.dev confirms it, ⚠️ with the reason when it fails.
  */
-export async function routeTeamMessage(ctx: RouterContext, event: MessageEvent, replay: boolean): Promise<void> {
+export async function routeTeamMessage(
+  ctx: RouterContext,
+  event: MessageEvent,
+  replay: boolean,
+  options: { command?: boolean } = {},
+): Promise<void> {
   const scene = sceneOf(ctx, event);
   if (!scene) return;
   const { team, bridge, conversation, route, thread } = scene;
   const key = conversation.key;
   const own: PostRef = { channel: event.origin.channel!, id: event.origin.messageId };
   const existing = findLinkByPost(ctx, team, own);
-  if (existing && (existing.origin !== team || !replay)) {
+  if (existing && !options.command && (existing.origin !== team || !replay)) {
     ctx.log.debug({ bridge: team, message_id: own.id }, 'Ignored own echo');
     return;
   }
   const teamLane = laneOf(key, team);
-  const decision = decideReply(event.text, route.replies);
+  // A command (/text) says outright that it is for the customer: no prefix rule applies.
+  const decision = options.command
+    ? ({ send: true, text: event.text } as const)
+    : decideReply(event.text, route.replies);
   const teamRoute = route.teams[team];
   const refusal =
     teamRoute?.mode === 'mirror'

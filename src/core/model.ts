@@ -120,8 +120,21 @@ export interface DeliveryEvent {
   readonly reason?: string;
 }
 
+/** A team member starts a conversation with a number from a route's channel (Slack `/text <number> <message>`). */
+export interface StartEvent {
+  readonly kind: 'start';
+  /** The team channel the command was used in (`channel`), and the command's own id (`messageId`). */
+  readonly origin: Origin;
+  readonly author: Author;
+  readonly sentAt: number;
+  /** The contact's handle: an E.164 number or an Apple ID email. */
+  readonly handle: string;
+  /** The first message, plain text. */
+  readonly text: string;
+}
+
 /** One normalized event; a discriminated union on `kind`. */
-export type BridgeEvent = MessageEvent | EditEvent | DeleteEvent | ReactionEvent | DeliveryEvent;
+export type BridgeEvent = MessageEvent | EditEvent | DeleteEvent | ReactionEvent | DeliveryEvent | StartEvent;
 
 /** An event as it enters through an ingress, with the key that makes redelivery harmless. */
 export interface Ingress {

@@ -4,6 +4,7 @@ import type { PhoneBridge, TeamBridge } from './bridge.js';
 import { routeDelivery, routePhoneMessage, routePhoneReaction } from './from-phone.js';
 import { routeTeamChange, routeTeamMessage, routeTeamReaction } from './from-team.js';
 import { Lanes } from './lanes.js';
+import { routeStart } from './start-conversation.js';
 import { noMetrics, type RouterMetrics } from './metrics.js';
 import type { BridgeEvent, Ingress, TeamBridgeId } from './model.js';
 import type { ReactionTable } from './reactions.js';
@@ -77,5 +78,7 @@ function dispatch(ctx: RouterContext, event: BridgeEvent, replay: boolean): Prom
     case 'edit':
     case 'delete':
       return fromPhone ? Promise.resolve() : routeTeamChange(ctx, event);
+    case 'start':
+      return routeStart(ctx, event);
   }
 }

@@ -415,3 +415,58 @@ describe('Slack bridge: details', () => {
     assert.equal(sentToPhone(world).length, 1);
   });
 });
+
+describe('Slack bridge: /text', () => {
+  it('starts a conversation with a contact who texted the line before: creates the thread and sends', async (t) => {
+    const world = await startWorld(t, { slack: {} });
+    // The contact wrote to the line while Threadline was not listening: no thread exists yet.
+    for (const hook of world.phone.state.webhooks) await deleteWebhook(world, hook.id);
+    await customerTexts(world, 'anyone there?');
+    await world.registerWebhook();
+    const command = await world.slack!.slashCommand({
+      user: 'U0ALICE',
+      channel: slackChannel,
+      command: '/text',
+      text: `${customer} Hi, this is Alice from support`,
+    });
+    assert.deepEqual(await command.ack, { response_type: 'ephemeral', text: `Texting ${customer}…` });
+    const sent = await waitFor(() => sentToPhone(world)[0], { timeoutMs: 5000 });
+    assert.equal((sent.payload as { text: string }).text, 'Hi, this is Alice from support');
+    assert.equal(threadOf(world).roots.length, 1, 'the thread was created');
+    const copy = await waitFor(() => threadOf(world).replies.find((reply) => reply.text.includes('Hi, this is Alice')));
+    await waitFor(
+      () => world.slack!.state.message(slackChannel, copy.ts)?.reactions?.some((r) => r.name === 'white_check_mark'),
+      { timeoutMs: 5000 },
+    );
+  });
+
+  it('explains the contact-first rule for a contact who never texted the line, and sends nothing', async (t) => {
+    const world = await startWorld(t, { slack: {} });
+    await world.slack!.slashCommand({
+      user: 'U0ALICE',
+      channel: slackChannel,
+      command: '/text',
+      text: '+15550009999 hello',
+    });
+    const told = await waitFor(() => world.slack!.state.ephemerals.find((e) => e.source === 'chat.postEphemeral'), {
+      timeoutMs: 5000,
+    });
+    assert.match(
+      told.text,
+      /\+15550009999 has not texted \+15551234567 yet\. messages\.dev only delivers to contacts who wrote first/,
+    );
+    assert.equal(sentToPhone(world).length, 0);
+    assert.equal(threadOf(world).roots.length, 0);
+  });
+
+  it('answers a malformed command with its usage', async (t) => {
+    const world = await startWorld(t, { slack: {} });
+    const command = await world.slack!.slashCommand({
+      user: 'U0ALICE',
+      channel: slackChannel,
+      command: '/text',
+      text: 'hello',
+    });
+    assert.match(((await command.ack) as { text: string }).text, /^Usage: \/text \+15551234567/);
+  });
+});

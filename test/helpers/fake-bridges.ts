@@ -112,6 +112,13 @@ export class FakePhoneBridge implements PhoneBridge {
     return { outboxId };
   }
 
+  /** Contacts that have texted the line, by handle. */
+  readonly knownChats = new Map<string, ConversationKey>();
+
+  async findConversation(_line: string, handle: string): Promise<ConversationKey | undefined> {
+    return this.knownChats.get(handle);
+  }
+
   async react(conversation: ConversationKey, messageId: string, tapback: string): Promise<void> {
     this.tapbacks.push({ conversation, messageId, tapback });
   }
