@@ -1,4 +1,4 @@
-import type { MessageId, StartEvent, TeamBridgeId, ThreadId } from './model.js';
+import type { MessageId, StartEvent, ThreadId } from './model.js';
 import { ensureThread } from './from-phone.js';
 import { routeTeamMessage } from './from-team.js';
 import { laneOf, sideOf, teamsOf, type RouterContext } from './router-context.js';
