@@ -25,6 +25,7 @@ import {
   tellOnSlack,
   type SlackOutboundDeps,
 } from './outbound.js';
+import { RootStatus } from './root-status.js';
 import { SlackUserNames } from './users.js';
 import { translateSlackError } from './web.js';
 
@@ -74,6 +75,7 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
     learned: { customizeRefused: false },
   };
   const names = new SlackUserNames(client, deps.queues, now);
+  const rootStatus = new RootStatus(outbound, now);
   const httpReceiver =
     mode === 'http' ? new SlackHttpReceiver({ signingSecret: config.signingSecret ?? '', now, log }) : undefined;
   let app: App | undefined;
@@ -222,7 +224,15 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
     },
     state: () => state,
     createThread: (channel, info) => createSlackThread(outbound, channel, info),
-    post: (thread, post) => postToSlack(outbound, thread, post),
+    async post(thread, post) {
+      const ref = await postToSlack(outbound, thread, post);
+      if (post.voice === 'customer') {
+        rootStatus
+          .touch(thread, now())
+          .catch((error: unknown) => log.warn({ err: error }, 'Could not update the thread root'));
+      }
+      return ref;
+    },
     mark: (thread, message, mark, reason) => markOnSlack(outbound, thread, message, mark, reason),
     tell: (thread, user, text) => tellOnSlack(outbound, thread, user, text),
     tellInChannel: (channel, user, text) => tellInSlackChannel(outbound, channel, user, text),
