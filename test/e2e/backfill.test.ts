@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { waitFor } from '../helpers/wait-for.js';
+import { signWebhook } from '../../bridges/imessage/webhook.js';
+import { customer, slackChannel, startWorld, webhookSecret } from '../helpers/world.js';
+
+it('after downtime, texts that arrived meanwhile are fetched from messages.dev and posted in order, without duplicates', async (t) => {
+  const world = await startWorld(t, { slack: {} });
+  const slack = world.slack!;
+  const replies = () => {
+    const root = slack.state.messages(slackChannel)[0];
+    return root ? slack.state.replies(slackChannel, root.ts).map((reply) => reply.text) : [];
+  };
+  const first = await world.phone.simulateInbound({ from: customer, text: 'one' });
+  await waitFor(() => replies().length === 1);
+
+  await world.daemon.app.stop();
+  const missed = [
+    await world.phone.simulateInbound({ from: customer, chat: first.chatId, text: 'two' }),
+    await world.phone.simulateInbound({ from: customer, chat: first.chatId, text: 'three' }),
+    await world.phone.simulateInbound({ from: '+15550002222', text: 'a new customer while we were down' }),
+  ];
+  assert.ok(
+    missed.every((result) => result.deliveries.every((delivery) => delivery.status === 'error')),
+    'the webhooks could not be delivered',
+  );
+
+  await world.restart();
+  await waitFor(() => replies().length === 3 && slack.state.messages(slackChannel).length === 2, { timeoutMs: 10_000 });
+  assert.deepEqual(replies(), ['one', 'two', 'three']);
+  const other = slack.state.messages(slackChannel)[1]!;
+  await waitFor(() => slack.state.replies(slackChannel, other.ts).length === 1);
+  assert.deepEqual(
+    slack.state.replies(slackChannel, other.ts).map((reply) => reply.text),
+    ['a new customer while we were down'],
+  );
+  assert.ok(world.daemon.lines.some((line) => line.msg === 'Backfilled missed messages' && line['count'] === 3));
+
+  // A late redelivery of a backfilled text (messages.dev retrying) changes nothing.
+  const timestamp = Date.now();
+  const body = JSON.stringify({ ...(JSON.parse(missed[0]!.deliveries[0]!.body) as object), timestamp });
+  const late = await fetch(`${world.daemon.url}/webhooks/imessage`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-webhook-timestamp': String(timestamp),
+      'x-webhook-signature': signWebhook(webhookSecret, timestamp, body),
+    },
+    body,
+  });
+  assert.deepEqual(await late.json(), { ok: true, duplicate: true });
+  await world.phone.simulateInbound({ from: customer, chat: first.chatId, text: 'four' });
+  await waitFor(() => replies().length === 4);
+  assert.deepEqual(replies(), ['one', 'two', 'three', 'four']);
+});
