@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { interpolateEnv } from '../../src/config/interpolate.js';
+import { configKeyPaths } from '../../src/config/key-paths.js';
 import { parseConfig } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/core/errors.js';
@@ -61,6 +62,18 @@ describe('config/threadline.example.yaml', () => {
     assert.ok(keys.size > 20, 'schema walk found the keys');
     const undocumented = [...keys].filter((key) => !new RegExp(`(^|[\\s{,#-])${key}:`, 'm').test(text));
     assert.deepEqual(undocumented, []);
+  });
+});
+
+describe('README configuration reference', () => {
+  it('names every key of the schema', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const keys = configKeyPaths().filter((path) => !path.startsWith('reactions.emoji.'));
+    assert.ok(keys.length > 40);
+    assert.deepEqual(
+      keys.filter((key) => !readme.includes(`\`${key}\``)),
+      [],
+    );
   });
 });
 
