@@ -10,6 +10,12 @@ export const discordConfigSchema = z.strictObject({
     .refine((url) => !url.endsWith('/'), { error: 'remove the trailing slash (discord.js appends /v10 itself)' })
     .default('https://discord.com/api')
     .describe('Discord REST base URL; the gateway URL is whatever it announces (local simulators).'),
+  forwardTyping: z
+    .boolean({ error: 'expected true or false' })
+    .default(false)
+    .describe(
+      'Show the customer a typing indicator while a team member types in a two-way thread (uses the messages.dev budget).',
+    ),
   allowRoles: z
     .array(patternText(/^\d{17,20}$/, 'expected a Discord role id (a snowflake of 17 to 20 digits, quoted)'))
     .optional()

@@ -11,7 +11,7 @@ import { createMessagesDevClient, type MessagesDevClient } from './client.js';
 import { MessagesDevApiError } from './client-errors.js';
 import type { ImessageConfig } from './config.js';
 import { DeliveryPoller } from './delivery-poller.js';
-import { filesDestination } from './destinations.js';
+import { filesDestination, readsDestination } from './destinations.js';
 import { findChat } from './find-chat.js';
 import { createImessageWebhookHandler } from './ingress.js';
 import { reactOnPhone, sendToPhone, type OutboundDeps } from './outbound.js';
@@ -127,6 +127,14 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
     state: () => state,
     send: (conversation, message) => sendToPhone(outbound, conversation, message),
     findConversation: (line, handle) => findChat({ client, queues: deps.queues }, line, handle),
+    async typing(conversation) {
+      // Not a message: it must never hold up a send behind the line's pacing.
+      await deps.queues.enqueue(readsDestination, {
+        label: 'typing',
+        priority: 'poll',
+        run: () => client.sendTyping({ from: conversation.line, to: conversation.chat }),
+      });
+    },
     async react(conversation, messageId, tapback) {
       if (!isTapback(tapback)) throw new BridgeError('unsupported', `iMessage has no tapback "${tapback}"`);
       await reactOnPhone(outbound, conversation, messageId, tapback);

@@ -132,6 +132,8 @@ export interface PhoneBridge {
    * delivers to contacts who wrote first); undefined otherwise.
    */
   findConversation(line: string, handle: string): Promise<ConversationKey | undefined>;
+  /** Shows the contact a typing indicator in the chat (best effort, lowest priority). */
+  typing?(conversation: ConversationKey): Promise<void>;
   /** Sends a tapback on a message (messages.dev id or GUID). There is no way to remove one. */
   react(conversation: ConversationKey, messageId: string, tapback: string): Promise<void>;
   /** Opens an attachment of a phone message. */
