@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { parseCliArgs, usage, UsageError } from './cli/args.js';
+import { parseCliArgs, UsageError, webhooksActionOf } from './cli/args.js';
+import { runCheckCommand } from './cli/check.js';
+import { usage, usageFor } from './cli/help.js';
+import { loadConfigForWebhooks } from './cli/webhooks-config.js';
+import { runWebhooksCommand } from './cli/webhooks.js';
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { BridgeError, ConfigError } from './core/errors.js';
@@ -46,13 +50,15 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     return exitCodes.ok;
   }
   if (args.command === 'help' || args.help) {
-    say(usage);
+    say(usageFor(args));
     return exitCodes.ok;
   }
   const configPath = args.configPath ?? env['THREADLINE_CONFIG'] ?? 'config/threadline.yaml';
   let config: Config;
   try {
-    config = await loadConfig({ path: configPath, env });
+    // `webhooks register` is how the webhook secret is obtained, so those commands run without it.
+    const load = args.command === 'webhooks' ? loadConfigForWebhooks : loadConfig;
+    config = await load({ path: configPath, env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const count = error.issues.length;
@@ -65,10 +71,14 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     case 'start':
       return runDaemon(config, log);
     case 'check':
+      return runCheckCommand({ config, source: configPath, out: { say, complain }, width: process.stdout.columns });
     case 'demo':
-    case 'webhooks':
-      complain(`threadline ${args.command}: not available in this version yet; see README.md`);
+      complain('threadline demo: not in this build yet; see README.md');
       return exitCodes.failure;
+    case 'webhooks': {
+      const action = webhooksActionOf(args.rest[0]) ?? 'list';
+      return runWebhooksCommand({ config, action, url: args.url, out: { say, complain } });
+    }
   }
 }
 

@@ -2,9 +2,12 @@ import { parseArgs } from 'node:util';
 
 export type Command = 'start' | 'check' | 'demo' | 'webhooks' | 'help' | 'version';
 
+/** What `threadline webhooks` does. */
+export type WebhooksAction = 'register' | 'list';
+
 export interface ParsedArgs {
   readonly command: Command;
-  /** Words after the command (e.g. `register` in `webhooks register`). */
+  /** Words after the command (e.g. `register` in `webhooks register`, or the topic of `help check`). */
   readonly rest: readonly string[];
   readonly configPath: string | undefined;
   readonly url: string | undefined;
@@ -16,6 +19,7 @@ export class UsageError extends Error {
 }
 
 const commands: readonly Command[] = ['start', 'check', 'demo', 'webhooks', 'help', 'version'];
+const webhooksActions: readonly WebhooksAction[] = ['register', 'list'];
 
 /** Parses `threadline [command] [options]`; `start` is the default command. */
 export function parseCliArgs(argv: readonly string[]): ParsedArgs {
@@ -37,30 +41,43 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   const [first, ...rest] = parsed.positionals;
   if (parsed.values.version)
     return { command: 'version', rest: [], configPath: undefined, url: undefined, help: false };
-  const command = (first ?? 'start') as Command;
+  // `threadline --help` is help on everything, not on the default command.
+  const command = (first ?? (parsed.values.help ? 'help' : 'start')) as Command;
   if (!commands.includes(command)) throw new UsageError(`unknown command "${first}"`);
-  return {
+  const args: ParsedArgs = {
     command,
     rest,
     configPath: parsed.values.config,
     url: parsed.values.url,
     help: parsed.values.help ?? false,
   };
+  if (!args.help) {
+    try {
+      validateCommandArgs(args);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      throw new UsageError(`${error.message}; see threadline ${args.command} --help`);
+    }
+  }
+  return args;
 }
 
-export const usage = `Usage: threadline <command> [options]
+/** Rejects words and options a command does not take, so a typo never silently does something else. */
+function validateCommandArgs(args: ParsedArgs): void {
+  if (args.command === 'check') {
+    if (args.rest.length > 0) throw new UsageError(`check takes no arguments (got "${args.rest.join(' ')}")`);
+    if (args.url !== undefined) throw new UsageError('--url belongs to "webhooks register", not "check"');
+  }
+  if (args.command === 'webhooks') {
+    const [action, ...extra] = args.rest;
+    if (action === undefined) throw new UsageError('webhooks needs an action: "webhooks register" or "webhooks list"');
+    if (!webhooksActionOf(action)) throw new UsageError(`unknown webhooks action "${action}" (register or list)`);
+    if (extra.length > 0) throw new UsageError(`webhooks ${action} takes no arguments (got "${extra.join(' ')}")`);
+    if (action === 'list' && args.url !== undefined) throw new UsageError('--url belongs to "webhooks register"');
+  }
+}
 
-Commands:
-  start               run the bridge (the default)
-  check               validate the config and every credential and route, then exit
-  demo                run the bridge against local simulators with a web page
-  webhooks register   create the messages.dev webhook for each route line (--url https://…)
-  webhooks list       list the messages.dev webhooks of each route line
-  help                show this help
-
-Options:
-  -c, --config PATH   config file (else $THREADLINE_CONFIG, else config/threadline.yaml)
-  -h, --help          help for a command
-  -v, --version       print the version
-
-Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad config or credentials.`;
+/** The action word of `webhooks`, or undefined when it is not one. */
+export function webhooksActionOf(word: string | undefined): WebhooksAction | undefined {
+  return webhooksActions.find((action) => action === word);
+}
