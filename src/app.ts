@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { imessageDestinationConfig, apiKeyBucket } from '../bridges/imessage/destinations.js';
 import { createImessageBridge, type ImessageBridge } from '../bridges/imessage/index.js';
+import { createDiscordBridge } from '../bridges/discord/index.js';
+import { discordBuckets, discordDestinationConfig } from '../bridges/discord/destinations.js';
 import { createSlackBridge } from '../bridges/slack/index.js';
 import { slackDestinationConfig } from '../bridges/slack/web.js';
 import type { Config } from './config/schema.js';
@@ -74,13 +76,16 @@ export function createApp(config: Config, deps: AppDeps): App {
       [apiKeyBucket]: {
         limit: { ...DEFAULT_BUCKET_LIMITS.imessageApiKey, count: config.imessage.hourlyRequestBudget },
       },
+      ...discordBuckets,
     },
     destinations: (key) =>
       key.startsWith('imessage:')
         ? imessageDestinations(key)
         : key.startsWith('slack:')
           ? slackDestinationConfig(key)
-          : resolveDefaultDestination(key),
+          : key.startsWith('discord:')
+            ? discordDestinationConfig(key)
+            : resolveDefaultDestination(key),
   });
 
   let store: Store | undefined;
@@ -142,6 +147,26 @@ export function createApp(config: Config, deps: AppDeps): App {
         teams.slack = slack;
         if (slack.httpHandler) server.addRawRoute('POST', '/slack/events', slack.httpHandler);
       }
+      if (config.discord) {
+        teams.discord = createDiscordBridge({
+          config: config.discord,
+          queues,
+          log,
+          now,
+          channels: config.routes.flatMap((route) => (route.discord ? [route.discord.channel] : [])),
+          recentThreads: recent('discord'),
+          cursors: store.cursors,
+          isLinked: (messageId) => openStore.links.findByDiscord(messageId) !== undefined,
+          onTyping: (thread) => forwardTyping('discord', thread),
+        });
+      }
+      /** A member types in a linked two-way thread: the customer sees "typing…" (the bridge debounces). */
+      const forwardTyping = (team: TeamBridgeId, thread: { channel: string; thread: string }) => {
+        const conversation = openStore.conversations.findByThread(team, thread.channel, thread.thread);
+        const route = conversation && config.routes.find((candidate) => candidate.line === conversation.key.line);
+        if (!conversation || route?.[team]?.mode !== 'two-way') return;
+        phone?.typing?.(conversation.key).catch((error: unknown) => log.debug({ err: error }, 'Typing not forwarded'));
+      };
       const router = createRouter({
         store,
         phone,

@@ -27,7 +27,6 @@ export async function startApp(
   options: { env?: Record<string, string>; dir?: string; pollScheduleMs?: number[]; slackPingTimeoutMs?: number } = {},
 ): Promise<RunningApp> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'threadline-app-')));
-  if (!options.dir) t.after(() => rm(dir, { recursive: true, force: true }));
   const config = parseConfig(
     `${yaml}\nserver: { host: 127.0.0.1, port: 0, bodyLimitBytes: 65536 }\nstore: { path: ${join(dir, 'threadline.json')} }\n`,
     'test',
@@ -46,6 +45,8 @@ export async function startApp(
     await app.stop();
   };
   t.after(stop);
+  // After the store is flushed by stop (node:test runs after-hooks in the order they were added).
+  if (!options.dir) t.after(() => rm(dir, { recursive: true, force: true }));
   const url = await app.start();
   return {
     app,

@@ -1,4 +1,9 @@
 import type { TestContext } from 'node:test';
+import {
+  startDiscordSimulator,
+  type DiscordSimulator,
+  type DiscordSimulatorOptions,
+} from '../../sandbox/discord/index.js';
 import { startMessagesDevSimulator, type MessagesDevSimulator } from '../../sandbox/imessage/index.js';
 import { startSlackSimulator, type SlackSimulator, type SlackSimulatorOptions } from '../../sandbox/slack/index.js';
 import { startApp, type RunningApp } from './app-harness.js';
@@ -7,10 +12,16 @@ export const line = '+15551234567';
 export const slackChannel = 'C0123456789';
 export const customer = '+15559876543';
 export const webhookSecret = 'whsec_world';
+/** The simulator's default text channel and forum channel. */
+export const discordTextChannel = '112233445566778899';
+export const discordForumChannel = '112233445566778800';
 
 export interface World {
   readonly phone: MessagesDevSimulator;
   readonly slack: SlackSimulator | undefined;
+  readonly discord: DiscordSimulator | undefined;
+  /** The route's Discord channel (text or forum), when Discord is on. */
+  readonly discordChannel: string | undefined;
   /** The daemon running now (a restart replaces it). */
   readonly daemon: RunningApp;
   /** Points the messages.dev webhook at the (current) daemon. */
@@ -26,6 +37,15 @@ export interface WorldOptions {
     sim?: SlackSimulatorOptions;
     allowUsers?: string[];
   };
+  readonly discord?: {
+    routeMode?: 'two-way' | 'mirror';
+    /** The route channel; default the simulator's text channel. */
+    channel?: string;
+    sim?: DiscordSimulatorOptions;
+    allowRoles?: string[];
+    /** The token the daemon uses; default the simulator's own. */
+    token?: string;
+  };
   readonly replyMode?: 'auto' | 'explicit';
   readonly pollScheduleMs?: number[];
 }
@@ -37,11 +57,14 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
   const slack = options.slack
     ? await startSlackSimulator({ eventDelivery: slackMode === 'http' ? 'http' : 'socket', ...options.slack.sim })
     : undefined;
+  const discord = options.discord ? await startDiscordSimulator(options.discord.sim) : undefined;
+  const discordChannel = discord ? (options.discord?.channel ?? discordTextChannel) : undefined;
   // The SDKs must stop before their simulators close, or they keep reconnecting.
   let daemon: RunningApp | undefined;
   t.after(async () => {
     await daemon?.app.stop();
     await slack?.close();
+    await discord?.close();
     await phone.close();
   });
   const yaml = [
@@ -49,10 +72,14 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
     slack
       ? `slack: { botToken: ${slack.botToken}, ${slackMode === 'socket' ? `appToken: ${slack.appToken}` : `signingSecret: ${slack.signingSecret}`}, apiUrl: "${slack.apiUrl}"${options.slack?.allowUsers ? `, allowUsers: [${options.slack.allowUsers.join(', ')}]` : ''} }`
       : '',
+    discord
+      ? `discord: { token: ${options.discord?.token ?? discord.token}, apiUrl: "${discord.apiUrl}"${options.discord?.allowRoles ? `, allowRoles: [${options.discord.allowRoles.map((id) => `"${id}"`).join(', ')}]` : ''} }`
+      : '',
     options.replyMode ? `replies: { mode: ${options.replyMode} }` : '',
     'routes:',
     `  - line: "${line}"`,
     slack ? `    slack: { channel: ${slackChannel}, mode: ${options.slack?.routeMode ?? 'two-way'} }` : '',
+    discord ? `    discord: { channel: "${discordChannel}", mode: ${options.discord?.routeMode ?? 'two-way'} }` : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -62,6 +89,8 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
   const world: World = {
     phone,
     slack,
+    discord,
+    discordChannel,
     get daemon() {
       return current;
     },

@@ -1,0 +1,57 @@
+import type { Client, Guild, GuildMember, Message } from 'discord.js';
+import type { SendQueues } from '../../src/queue/send-queue-types.js';
+import { restDestination } from './destinations.js';
+import type { DiscordNames } from './format.js';
+import { mentionedIds } from './format.js';
+import { callDiscord } from './rest.js';
+
+/**
+ * Names for mentions and authors, from discord.js's cache (filled by GUILD_CREATE and every message), falling
+ * back to one queued REST lookup per unknown member. Lookups never fail a message: an unknown id stays unknown.
+ */
+export class DiscordNameLookup {
+  readonly #client: Client;
+  readonly #queues: SendQueues;
+
+  constructor(client: Client, queues: SendQueues) {
+    this.#client = client;
+    this.#queues = queues;
+  }
+
+  /** The guild member, from the cache or (once) from REST; undefined when not a member or unreachable. */
+  async memberOf(guild: Guild | null, userId: string): Promise<GuildMember | undefined> {
+    if (!guild) return undefined;
+    const cached = guild.members.cache.get(userId);
+    if (cached) return cached;
+    try {
+      return await callDiscord(this.#queues, restDestination, 'GET member', () => guild.members.fetch(userId), {
+        idempotent: true,
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The names the message's content mentions, for `discordToPlain`. */
+  async namesFor(message: Message): Promise<DiscordNames> {
+    const ids = mentionedIds(message.content);
+    const users = new Map<string, string>();
+    for (const id of ids.users) {
+      const member = message.mentions.members?.get(id) ?? (await this.memberOf(message.guild, id));
+      const user = member?.user ?? message.mentions.users.get(id) ?? this.#client.users.cache.get(id);
+      const name = member?.displayName ?? user?.displayName;
+      if (name) users.set(id, name);
+    }
+    const roles = new Map<string, string>();
+    for (const id of ids.roles) {
+      const role = message.guild?.roles.cache.get(id);
+      if (role) roles.set(id, role.name);
+    }
+    const channels = new Map<string, string>();
+    for (const id of ids.channels) {
+      const channel = this.#client.channels.cache.get(id);
+      if (channel && 'name' in channel && channel.name) channels.set(id, channel.name);
+    }
+    return { users, roles, channels };
+  }
+}
