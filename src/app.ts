@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { imessageDestinationConfig, apiKeyBucket } from '../bridges/imessage/destinations.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** Outbox poll schedule after a send (ms); tests shorten it. */
   readonly pollScheduleMs?: readonly number[];
+  /** How long a shutdown waits for in-flight work before leaving it to the journal. Default 8 s (inside Docker's 10 s). */
+  readonly drainTimeoutMs?: number;
   /** Slack Socket Mode reconnect delay (ms); tests shorten it. */
   readonly slackPingTimeoutMs?: number;
 }
@@ -41,6 +44,8 @@ export interface App {
   readonly store: Store | undefined;
   readonly registry: Registry;
 }
+
+const defaultDrainTimeoutMs = 8_000;
 
 /** Threads with activity this recent are caught up after a restart. */
 const recentThreadMs = 7 * 24 * 60 * 60 * 1000;
@@ -198,7 +203,18 @@ export function createApp(config: Config, deps: AppDeps): App {
       await phone.start(ingest);
       await Promise.all(Object.values(teams).map((team) => team.start(ingest)));
       stopWork = async () => {
-        await worker.drain();
+        // Give in-flight work a bounded time to finish; what is left stays in the journal for the next start.
+        const drained = await Promise.race([
+          worker.drain().then(() => true),
+          delay(deps.drainTimeoutMs ?? defaultDrainTimeoutMs, false, { ref: false }),
+        ]);
+        if (!drained)
+          log.warn(
+            { pending: worker.inFlight },
+            'Stopping with work left in the journal; it resumes on the next start',
+          );
+        worker.freeze();
+        queues.close();
         await router.drain();
       };
       return server.listen();
@@ -207,7 +223,6 @@ export function createApp(config: Config, deps: AppDeps): App {
       stopping ??= (async () => {
         await server.close();
         await stopWork();
-        await queues.drain();
         queues.close();
         await phone?.stop();
         await Promise.all(Object.values(teams).map((team) => team.stop()));

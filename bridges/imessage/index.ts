@@ -92,6 +92,7 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
         ingest: async (ingress, requestLog) => {
           const { event } = ingress;
           if (event.kind === 'message' && event.outboxId) poller.confirm(event.outboxId);
+          if (state === 'transient-disconnect') state = 'connected'; // messages.dev reaches us again
           return ingest(ingress, requestLog);
         },
       }),
@@ -125,7 +126,11 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
       state = 'stopped';
     },
     state: () => state,
-    send: (conversation, message) => sendToPhone(outbound, conversation, message),
+    async send(conversation, message) {
+      const result = await sendToPhone(outbound, conversation, message);
+      if (state === 'transient-disconnect') state = 'connected';
+      return result;
+    },
     findConversation: (line, handle) => findChat({ client, queues: deps.queues }, line, handle),
     async typing(conversation) {
       // Not a message: it must never hold up a send behind the line's pacing.

@@ -17,6 +17,7 @@ export interface JournalWorkerDeps {
 export class JournalWorker {
   readonly #deps: JournalWorkerDeps;
   readonly #inFlight = new Map<number, Promise<void>>();
+  #frozen = false;
 
   constructor(deps: JournalWorkerDeps) {
     this.#deps = deps;
@@ -40,18 +41,26 @@ export class JournalWorker {
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight.values());
   }
 
+  /**
+   * From now on, entries that finish are left in the journal: during shutdown their work may have been
+   * cut short (queues closed), so the next start redoes it (idempotently).
+   */
+  freeze(): void {
+    this.#frozen = true;
+  }
+
   /** Entries being worked on. */
   get inFlight(): number {
     return this.#inFlight.size;
   }
 
   #start(seq: number, ingress: Ingress, replay: boolean): void {
-    if (this.#inFlight.has(seq)) return;
+    if (this.#inFlight.has(seq) || this.#frozen) return;
     const work = this.#deps
       .route(ingress, replay)
       .catch((error: unknown) => this.#deps.log.error({ err: error, seq }, 'Journal entry failed'))
       .finally(() => {
-        this.#deps.journal.complete(seq);
+        if (!this.#frozen) this.#deps.journal.complete(seq);
         this.#inFlight.delete(seq);
       });
     this.#inFlight.set(seq, work);

@@ -7,6 +7,7 @@ import { startMessagesDevSimulator } from '../../sandbox/imessage/index.js';
 import { startSlackSimulator } from '../../sandbox/slack/index.js';
 import { runThreadline, startedUrl, type DaemonProcess } from '../helpers/daemon-process.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { startWorld } from '../helpers/world.js';
 
 const secret = 'whsec_crash';
 const line = '+15551234567';
@@ -88,4 +89,25 @@ it('a daemon killed (SIGKILL) after acknowledging a webhook restarts with an int
   });
   assert.ok(!third.logLines().some((entry) => entry['msg'] === 'Replaying journal'));
   assert.equal(slack.state.messages(channel).length, 1, 'the same thread after both restarts');
+});
+
+it('a shutdown while Slack asks to wait stops promptly, keeps the work in the journal, and posts it once after the restart', async (t) => {
+  const world = await startWorld(t, { slack: {} });
+  const slack = world.slack!;
+  slack.inject({ method: 'chat.postMessage', retryAfterSec: 60 });
+  await world.phone.simulateInbound({ from: '+15559876543', text: 'are you open?' });
+  await slack.waitForCall('chat.postMessage');
+  const stopping = Date.now();
+  await world.daemon.app.stop();
+  assert.ok(Date.now() - stopping < 5000, `stopped in ${Date.now() - stopping} ms instead of waiting out Retry-After`);
+  await world.restart();
+  await waitFor(
+    () => {
+      const root = slack.state.messages(channel)[0];
+      return root && slack.state.replies(channel, root.ts).length === 1;
+    },
+    { timeoutMs: 10_000 },
+  );
+  assert.equal(slack.state.messages(channel).length, 1);
+  assert.ok(world.daemon.lines.some((entry) => entry.msg === 'Replaying journal'));
 });

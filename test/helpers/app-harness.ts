@@ -24,7 +24,13 @@ export interface RunningApp {
 export async function startApp(
   t: TestContext,
   yaml: string,
-  options: { env?: Record<string, string>; dir?: string; pollScheduleMs?: number[]; slackPingTimeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    dir?: string;
+    pollScheduleMs?: number[];
+    slackPingTimeoutMs?: number;
+    drainTimeoutMs?: number;
+  } = {},
 ): Promise<RunningApp> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'threadline-app-')));
   const config = parseConfig(
@@ -37,6 +43,7 @@ export async function startApp(
     log,
     ...(options.pollScheduleMs ? { pollScheduleMs: options.pollScheduleMs } : {}),
     ...(options.slackPingTimeoutMs ? { slackPingTimeoutMs: options.slackPingTimeoutMs } : {}),
+    ...(options.drainTimeoutMs ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
   });
   let stopped = false;
   const stop = async () => {

@@ -83,7 +83,11 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
   ]
     .filter(Boolean)
     .join('\n');
-  const appOptions = { pollScheduleMs: options.pollScheduleMs ?? [300, 1000], slackPingTimeoutMs: 300 };
+  const appOptions = {
+    pollScheduleMs: options.pollScheduleMs ?? [300, 1000],
+    slackPingTimeoutMs: 300,
+    drainTimeoutMs: 500,
+  };
   daemon = await startApp(t, yaml, appOptions);
   let current: RunningApp = daemon;
   const world: World = {
