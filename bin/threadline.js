@@ -7,7 +7,7 @@ const built = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
 if (existsSync(built)) {
   await import(pathToFileURL(built).href);
 } else {
-  const { register } = await import('node:module');
-  register('tsx/esm', import.meta.url);
+  const { register } = await import('tsx/esm/api');
+  register();
   await import('../src/main.ts');
 }
