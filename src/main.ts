@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { createApp } from './app.js';
+import { exitCodes } from './cli/exit-codes.js';
 import { parseCliArgs, UsageError, webhooksActionOf } from './cli/args.js';
 import { runCheckCommand } from './cli/check.js';
 import { usage, usageFor } from './cli/help.js';
@@ -10,9 +10,6 @@ import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { BridgeError, ConfigError } from './core/errors.js';
 import { createLogger } from './log.js';
-
-/** Exit codes of the public contract. */
-const exitCodes = { ok: 0, failure: 1, badConfig: 2 } as const;
 
 /** The package version, found by walking up from this file (works from src/ and from dist/src/). */
 function version(): string {
@@ -53,6 +50,17 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     say(usageFor(args));
     return exitCodes.ok;
   }
+  if (args.command === 'demo') {
+    const { runDemo } = await import('./demo/run-demo.js');
+    const { defaultDemoPort } = await import('./demo/start-demo.js');
+    // The demo embeds its own config, pointed at local simulators: no config file is read.
+    const port = Number(env['THREADLINE_DEMO_PORT'] ?? defaultDemoPort);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      complain(`threadline demo: THREADLINE_DEMO_PORT must be a port number (0 for any free port)`);
+      return exitCodes.badConfig;
+    }
+    return runDemo({ port, log: createLogger({ level: 'warn', destination: process.stderr }), say });
+  }
   const configPath = args.configPath ?? env['THREADLINE_CONFIG'] ?? 'config/threadline.yaml';
   let config: Config;
   try {
@@ -72,9 +80,6 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       return runDaemon(config, log);
     case 'check':
       return runCheckCommand({ config, source: configPath, out: { say, complain }, width: process.stdout.columns });
-    case 'demo':
-      complain('threadline demo: not in this build yet; see README.md');
-      return exitCodes.failure;
     case 'webhooks': {
       const action = webhooksActionOf(args.rest[0]) ?? 'list';
       return runWebhooksCommand({ config, action, url: args.url, out: { say, complain } });
@@ -84,6 +89,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
 
 /** Runs until SIGTERM/SIGINT, then drains and exits 0; a runtime failure exits 1. */
 async function runDaemon(config: Config, log: Logger): Promise<number> {
+  // Loaded here, not at the top: the platform SDKs are heavy and other commands do not need them.
+  const { createApp } = await import('./app.js');
   const app = createApp(config, { log });
   let url: string;
   try {
