@@ -52,7 +52,8 @@ platform counts as failed: its credentials could not be confirmed).`;
 const demoUsage = `Usage: threadline demo
 
 Runs the bridge against local simulators of messages.dev, Slack and Discord and serves a web page
-to try it. Stop it with Ctrl-C.`;
+to try it (http://127.0.0.1:5173; THREADLINE_DEMO_PORT picks another port, 0 any free one). No config
+file, tokens or network are needed. Stop it with Ctrl-C.`;
 
 const registerUsage = `Usage: threadline webhooks register [--url URL] [--config PATH]
 
