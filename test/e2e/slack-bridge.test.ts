@@ -64,7 +64,9 @@ for (const mode of ['socket', 'http'] as const satisfies Mode[]) {
       assert.match(root.text, new RegExp(line.replace('+', '\\+')));
       assert.equal(threadOf(world).replies[0]!.text, 'Hi, is my order ready?');
       assert.equal(threadOf(world).replies[0]!.username, customer, 'posted under the customer name');
-      await waitFor(() => /Last message from the customer: \d{4}-\d\d-\d\d \d\d:\d\d UTC/.test(threadOf(world).roots[0]!.text));
+      await waitFor(() =>
+        /Last message from the customer: \d{4}-\d\d-\d\d \d\d:\d\d UTC/.test(threadOf(world).roots[0]!.text),
+      );
 
       await world.restart();
       await customerTexts(world, 'Order 42');
