@@ -1,6 +1,6 @@
-import { Readable, Transform } from 'node:stream';
 import type { AttachmentBody, OpenAttachment } from '../../src/core/bridge.js';
-import { BridgeError, PlatformError, UnsupportedError } from '../../src/core/errors.js';
+import { downloadCapped, tooLarge } from '../../src/core/attachment-download.js';
+import { UnsupportedError } from '../../src/core/errors.js';
 
 /** Discord's CDN hosts; attachment URLs need no authorization. */
 const cdnHosts = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
@@ -24,57 +24,10 @@ export function discordFileOpener(options: { apiUrl: string; timeoutMs?: number 
     if (attachment.size !== undefined && attachment.size > maxBytes) {
       throw tooLarge(attachment.name, attachment.size, maxBytes);
     }
-    let response: Response;
-    try {
-      response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
-    } catch (error) {
-      throw new PlatformError('discord', undefined, 'network_error', `Discord attachment download failed`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-    if (response.status !== 200 || !response.body) {
-      await response.body?.cancel();
-      throw new PlatformError(
-        'discord',
-        response.status,
-        response.status === 404 ? 'not_found' : 'platform_error',
-        `Discord attachment download failed with ${response.status}`,
-        { retryable: response.status >= 500 },
-      );
-    }
-    const length = Number(response.headers.get('content-length') ?? NaN);
-    if (length > maxBytes) {
-      await response.body.cancel();
-      throw tooLarge(attachment.name, length, maxBytes);
-    }
-    return {
-      stream: capped(Readable.fromWeb(response.body), maxBytes, attachment.name),
-      ...(Number.isFinite(length) ? { size: length } : {}),
-    };
+    return downloadCapped('discord', url, {
+      name: attachment.name,
+      maxBytes,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
   };
-}
-
-/** Reads a whole attachment into memory (bounded by the cap the opener enforced). */
-export async function readAll(body: AttachmentBody): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body.stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
-function capped(stream: Readable, maxBytes: number, name: string): Readable {
-  let seen = 0;
-  const limiter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      done(seen > maxBytes ? tooLarge(name, seen, maxBytes) : null, chunk);
-    },
-  });
-  stream.on('error', (error) => limiter.destroy(error));
-  return stream.pipe(limiter);
-}
-
-export function tooLarge(name: string, size: number, limit: number): BridgeError {
-  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  return new BridgeError('too_large', `${name} is ${mib(size)}, over the ${mib(limit)} limit`, { notifyUser: true });
 }

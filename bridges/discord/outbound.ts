@@ -5,7 +5,7 @@ import { BridgeError } from '../../src/core/errors.js';
 import { splitText } from '../../src/core/split-text.js';
 import type { ReconcileVerdict } from '../../src/queue/send-queue-types.js';
 import { channelDestination, restDestination } from './destinations.js';
-import { readAll, tooLarge } from './files.js';
+import { readAll, tooLarge } from '../../src/core/attachment-download.js';
 import { escapeDiscordMarkdown } from './format.js';
 import { snowflakeTime, threadName, webhookUsername } from './ids.js';
 import { callDiscord } from './rest.js';

@@ -5,7 +5,7 @@ import { BridgeError } from '../../src/core/errors.js';
 import { emojiToSlackName } from '../../src/core/reactions.js';
 import { splitText } from '../../src/core/split-text.js';
 import type { SendQueues } from '../../src/queue/send-queue-types.js';
-import { readAll, tooLarge } from './files.js';
+import { readAll, tooLarge } from '../../src/core/attachment-download.js';
 import { escapeMrkdwn } from './format.js';
 import { callSlack, postDestination, SlackPlatformError, webDestination } from './web.js';
 

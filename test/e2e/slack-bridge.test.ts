@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor } from '../helpers/wait-for.js';
-import { signWebhook } from '../../bridges/imessage/webhook.js';
-import { customer, line, slackChannel, startWorld, webhookSecret, type World } from '../helpers/world.js';
+import { customer, line, slackChannel, startWorld, type World } from '../helpers/world.js';
 
 type Mode = 'socket' | 'http';
 
@@ -14,38 +13,6 @@ function threadOf(world: World) {
 
 async function customerTexts(world: World, text: string) {
   return world.phone.simulateInbound({ from: customer, text });
-}
-
-async function deleteWebhook(world: World, id: string) {
-  await fetch(`${world.phone.apiUrl}/webhooks`, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${world.phone.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ id }),
-  });
-}
-
-async function registerWebhookAt(world: World, url: string) {
-  await fetch(`${world.phone.apiUrl}/webhooks`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${world.phone.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ from: line, url, events: ['message.received'] }),
-  });
-}
-
-/** POSTs a recorded delivery body to the daemon, freshly timestamped and signed as messages.dev would. */
-async function deliverSigned(world: World, recorded: string): Promise<number> {
-  const timestamp = Date.now();
-  const body = JSON.stringify({ ...(JSON.parse(recorded) as object), timestamp });
-  const response = await fetch(`${world.daemon.url}/webhooks/imessage`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-webhook-timestamp': String(timestamp),
-      'x-webhook-signature': signWebhook(webhookSecret, timestamp, body),
-    },
-    body,
-  });
-  return response.status;
 }
 
 /** The outbound messages the line was asked to send (what the phone receives). */
@@ -132,13 +99,12 @@ describe('Slack bridge', () => {
   it('creates one root when the first two messages of a new chat arrive at the same moment', async (t) => {
     const world = await startWorld(t, { slack: {} });
     // Record two deliveries of a brand-new chat without delivering them, then deliver both at once.
-    for (const hook of world.phone.state.webhooks) await deleteWebhook(world, hook.id);
-    await registerWebhookAt(world, 'http://127.0.0.1:9/unreachable');
+    await world.registerWebhook('http://127.0.0.1:9/unreachable');
     const first = await world.phone.simulateInbound({ from: customer, text: 'first' });
     await world.phone.simulateInbound({ from: customer, chat: first.chatId, text: 'second' });
     const bodies = world.phone.deliveries.map((delivery) => delivery.body);
     assert.equal(bodies.length, 2);
-    const statuses = await Promise.all(bodies.map((body) => deliverSigned(world, body)));
+    const statuses = await Promise.all(bodies.map(async (body) => (await world.deliverSigned(body)).status));
     assert.deepEqual(statuses, [200, 200]);
     await waitFor(() => threadOf(world).replies.length === 2, { timeoutMs: 5000 });
     assert.equal(threadOf(world).roots.length, 1);
@@ -423,7 +389,7 @@ describe('Slack bridge: /text', () => {
   it('starts a conversation with a contact who texted the line before: creates the thread and sends', async (t) => {
     const world = await startWorld(t, { slack: {} });
     // The contact wrote to the line while Threadline was not listening: no thread exists yet.
-    for (const hook of world.phone.state.webhooks) await deleteWebhook(world, hook.id);
+    await world.unregisterWebhooks();
     await customerTexts(world, 'anyone there?');
     await world.registerWebhook();
     const command = await world.slack!.slashCommand({

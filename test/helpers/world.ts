@@ -1,3 +1,4 @@
+import { signWebhook } from '../../bridges/imessage/webhook.js';
 import type { TestContext } from 'node:test';
 import {
   startDiscordSimulator,
@@ -24,8 +25,12 @@ export interface World {
   readonly discordChannel: string | undefined;
   /** The daemon running now (a restart replaces it). */
   readonly daemon: RunningApp;
-  /** Points the messages.dev webhook at the (current) daemon. */
-  registerWebhook(): Promise<void>;
+  /** Points the messages.dev webhook at the (current) daemon, or at `url`; replaces any other. */
+  registerWebhook(url?: string): Promise<void>;
+  /** Removes every messages.dev webhook: texts then arrive without reaching the daemon. */
+  unregisterWebhooks(): Promise<void>;
+  /** POSTs a recorded delivery body to the daemon, freshly timestamped and signed as messages.dev would. */
+  deliverSigned(recordedBody: string): Promise<Response>;
   /** Stops the daemon and starts it again on the same store; re-registers the webhook. */
   restart(): Promise<void>;
 }
@@ -90,6 +95,12 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
   };
   daemon = await startApp(t, yaml, appOptions);
   let current: RunningApp = daemon;
+  const phoneApi = (method: 'POST' | 'DELETE', body: object) =>
+    fetch(`${phone.apiUrl}/webhooks`, {
+      method,
+      headers: { authorization: `Bearer ${phone.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const world: World = {
     phone,
     slack,
@@ -98,25 +109,33 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
     get daemon() {
       return current;
     },
-    async registerWebhook() {
+    async unregisterWebhooks() {
       for (const hook of phone.state.webhooks) {
-        await fetch(`${phone.apiUrl}/webhooks`, {
-          method: 'DELETE',
-          headers: { authorization: `Bearer ${phone.apiKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ id: hook.id }),
-        });
+        await phoneApi('DELETE', { id: hook.id });
       }
-      const response = await fetch(`${phone.apiUrl}/webhooks`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${phone.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          from: line,
-          url: `${world.daemon.url}/webhooks/imessage`,
-          events: ['message.received', 'message.sent', 'reaction.added', 'reaction.removed'],
-        }),
+    },
+    async registerWebhook(url = `${world.daemon.url}/webhooks/imessage`) {
+      await world.unregisterWebhooks();
+      const response = await phoneApi('POST', {
+        from: line,
+        url,
+        events: ['message.received', 'message.sent', 'reaction.added', 'reaction.removed'],
       });
       if (response.status !== 201) throw new Error(`webhook registration failed: ${response.status}`);
       if (slack && slackMode === 'http') slack.setHttpEventsUrl(`${world.daemon.url}/slack/events`);
+    },
+    async deliverSigned(recorded) {
+      const timestamp = Date.now();
+      const body = JSON.stringify({ ...(JSON.parse(recorded) as object), timestamp });
+      return fetch(`${world.daemon.url}/webhooks/imessage`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-timestamp': String(timestamp),
+          'x-webhook-signature': signWebhook(webhookSecret, timestamp, body),
+        },
+        body,
+      });
     },
     async restart() {
       current = await current.restart();
