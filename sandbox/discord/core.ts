@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'node:events';
+import { cancelAllWaits, Recorder } from '../shared/recorder.js';
 import type { SimConfig } from './config.js';
 import { Gateway } from './gateway.js';
 import { RateLimiter } from './rate-limits.js';
-import { Recorder } from './recorder.js';
 import { SnowflakeFactory } from './snowflake.js';
 import { SimState } from './state.js';
 import type { DiscordSimulatorEvents, GatewayFrame, RecordedCall } from './types.js';
@@ -44,9 +44,6 @@ export class SimCore {
 
   shutdown(): void {
     this.gateway.close();
-    const reason = 'The Discord simulator was closed';
-    this.calls.cancelWaits(reason);
-    this.violations.cancelWaits(reason);
-    this.frames.cancelWaits(reason);
+    cancelAllWaits([this.calls, this.violations, this.frames], 'The Discord simulator was closed');
   }
 }

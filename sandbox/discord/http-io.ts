@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DiscordApiError, entityTooLarge } from './errors.js';
 
 /** One file part of a multipart request. */
@@ -16,39 +15,6 @@ export interface ParsedBody {
   files: UploadedFile[];
   /** What the call record shows as its body. */
   recorded: unknown;
-}
-
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** JSON with Content-Type application/json (without it @discordjs/rest hands callers a raw ArrayBuffer). */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json',
-    'Content-Length': String(Buffer.byteLength(text)),
-  });
-  res.end(text);
-}
-
-export function sendEmpty(res: ServerResponse, headers: Record<string, string> = {}): void {
-  res.writeHead(204, headers);
-  res.end();
-}
-
-export function readQuery(url: URL): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = value;
-  return query;
 }
 
 const invalidJson = (): DiscordApiError => new DiscordApiError(400, 50109, 'The request body contains invalid JSON.');

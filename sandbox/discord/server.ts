@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readBody, readQuery, sendEmpty, sendJson } from '../shared/http-io.js';
 import { bucketsFor } from './buckets.js';
 import type { SimCore } from './core.js';
 import { DiscordApiError, methodNotAllowed, notFound, unauthorized } from './errors.js';
-import { parseBody, readBody, readQuery, sendEmpty, sendJson, type ParsedBody } from './http-io.js';
+import { parseBody, type ParsedBody } from './http-io.js';
 import { matchRoute } from './routes/route.js';
 import { routeTable } from './routes/table.js';
 import type { RecordedCall } from './types.js';

@@ -1,6 +1,5 @@
-import { EventEmitter } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalSimulator } from '../shared/local-simulator.js';
+import { DEFAULT_WAIT_MS, recorderWait } from '../shared/wait-options.js';
 import { resolveConfig } from './config.js';
 import { SimCore } from './core.js';
 import { deleteAsMember, editAsMember, postAsMember, reactAsMember, typeAsMember } from './humans.js';
@@ -18,8 +17,6 @@ import type {
   WaitOptions,
 } from './types.js';
 
-const DEFAULT_WAIT_MS = 2000;
-
 function matchesCall(call: RecordedCall, match: CallMatch): boolean {
   if (match.method !== undefined && call.method !== match.method.toUpperCase()) return false;
   if (typeof match.route === 'string' && call.route !== match.route && call.template !== match.route) return false;
@@ -31,84 +28,49 @@ function matchesCall(call: RecordedCall, match: CallMatch): boolean {
  * A running local Discord (REST under /api/v10 + JSON gateway) for the real discord.js. Emits 'message',
  * 'update' (SimMessage), 'delete', 'reaction', 'thread' (SimThread) and 'typing' for the demo.
  */
-export class DiscordSimulator extends EventEmitter {
-  readonly #core: SimCore;
-  readonly #server: Server;
-
+export class DiscordSimulator extends LocalSimulator<SimCore> {
   constructor(options: DiscordSimulatorOptions = {}) {
-    super();
-    this.#core = new SimCore(resolveConfig(options), this);
-    this.#server = createSimulatorServer(this.#core);
-  }
-
-  /** Starts listening; resolves once the port is bound. */
-  async listen(): Promise<void> {
-    const { host, port } = this.#core.config;
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.#server.address() as AddressInfo;
-    const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.#core.origin = `http://${hostForUrl}:${address.port}`;
-  }
-
-  /** Origin, e.g. http://127.0.0.1:PORT. */
-  get url(): string {
-    return this.#core.origin;
+    super((emitter) => new SimCore(resolveConfig(options), emitter), createSimulatorServer);
   }
 
   /** `${url}/api` without a trailing slash: discord.js's `rest.api` (it appends /v10 itself). */
   get apiUrl(): string {
-    return `${this.#core.origin}${API_PREFIX.replace(/\/v10$/, '')}`;
+    return `${this.core.origin}${API_PREFIX.replace(/\/v10$/, '')}`;
   }
 
   /** The accepted bot token. */
   get token(): string {
-    return this.#core.config.token;
+    return this.core.config.token;
   }
 
   /** Every REST call, in the order they were answered. */
   get calls(): readonly RecordedCall[] {
-    return this.#core.calls.items;
+    return this.core.calls.items;
   }
 
   /** Calls refused with 429 while an earlier 429 had told the client to wait (the client ignored Retry-After). */
   get violations(): readonly RecordedCall[] {
-    return this.#core.violations.items;
+    return this.core.violations.items;
   }
 
   /** Every gateway frame in both directions. */
   get gatewayFrames(): readonly GatewayFrame[] {
-    return this.#core.frames.items;
+    return this.core.frames.items;
   }
 
   get state(): DiscordStateView {
-    return this.#core.state;
+    return this.core.state;
   }
 
   /** The first call (already recorded at or after `since`, or still to come) that matches. */
   waitForCall(match: CallMatch, options: WaitOptions = {}): Promise<RecordedCall> {
-    const since = options.since ?? 0;
     const what = `call ${match.method ?? '*'} ${match.route === undefined ? '*' : String(match.route)}`;
-    return this.#core.calls.waitFor(
-      (call, index) => index >= since && matchesCall(call, match),
-      options.timeoutMs ?? DEFAULT_WAIT_MS,
-      what,
-    );
+    return this.core.calls.waitFor((call) => matchesCall(call, match), recorderWait(options, what));
   }
 
   /** The first gateway frame (at or after `since`) that matches. */
   waitForFrame(match: (frame: GatewayFrame) => boolean, options: WaitOptions = {}): Promise<GatewayFrame> {
-    const since = options.since ?? 0;
-    return this.#core.frames.waitFor(
-      (frame, index) => index >= since && match(frame),
-      options.timeoutMs ?? DEFAULT_WAIT_MS,
-      'gateway frame',
-    );
+    return this.core.frames.waitFor(match, recorderWait(options, 'gateway frame'));
   }
 
   /** Resolves once an IDENTIFY was answered with READY (at or after frame index `since`). */
@@ -123,31 +85,31 @@ export class DiscordSimulator extends EventEmitter {
 
   /** A member posts in a channel or thread (MESSAGE_CREATE with member and channel_type). */
   async postAsMember(input: PostAsMemberInput): Promise<SimMessage> {
-    return postAsMember(this.#core, input);
+    return postAsMember(this.core, input);
   }
 
   async editAsMember(input: { channelId: string; messageId: string; content: string }): Promise<void> {
-    editAsMember(this.#core, input);
+    editAsMember(this.core, input);
   }
 
   async deleteAsMember(input: { channelId: string; messageId: string }): Promise<void> {
-    deleteAsMember(this.#core, input);
+    deleteAsMember(this.core, input);
   }
 
   /** MESSAGE_REACTION_ADD, or MESSAGE_REACTION_REMOVE with `removed`. */
   async react(input: ReactInput): Promise<void> {
-    reactAsMember(this.#core, input);
+    reactAsMember(this.core, input);
   }
 
   async typing(input: { userId: string; channelId: string }): Promise<void> {
-    typeAsMember(this.#core, input);
+    typeAsMember(this.core, input);
   }
 
   /** Archives a thread (THREAD_UPDATE archived:true), as Discord does after auto_archive_duration. */
   archiveThread(threadId: string): void {
-    const thread = this.#core.state.threads.get(threadId);
+    const thread = this.core.state.threads.get(threadId);
     if (!thread) throw new TypeError(`Discord simulator: no thread ${threadId}`);
-    setArchived(this.#core, thread, true);
+    setArchived(this.core, thread, true);
   }
 
   /**
@@ -155,23 +117,16 @@ export class DiscordSimulator extends EventEmitter {
    * Dispatches produced meanwhile are replayed to a RESUME.
    */
   dropConnection(options: { code?: number } = {}): void {
-    this.#core.gateway.dropConnections(options.code);
+    this.core.gateway.dropConnections(options.code);
   }
 
   /** Sends op 7 RECONNECT: the client reconnects and resumes. */
   requestReconnect(): void {
-    this.#core.gateway.requestReconnect();
+    this.core.gateway.requestReconnect();
   }
 
   /** Sends op 9 INVALID_SESSION (`resumable` false also forgets the sessions: the client must IDENTIFY again). */
   invalidateSession(resumable = false): void {
-    this.#core.gateway.invalidateSessions(resumable);
-  }
-
-  /** Closes sockets (gateway and HTTP) and fails pending waits. Destroy clients first. */
-  async close(): Promise<void> {
-    this.#core.shutdown();
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.core.gateway.invalidateSessions(resumable);
   }
 }

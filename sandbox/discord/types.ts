@@ -1,3 +1,5 @@
+export type { WaitOptions } from '../shared/wait-options.js';
+
 /** What the bot may do in a channel (and in its threads). Every flag defaults to true. */
 export interface BotPermissionsInput {
   manageWebhooks?: boolean;
@@ -239,13 +241,6 @@ export interface CallMatch {
   /** Equal to `route` or `template` when a string; tested against `route` when a RegExp. */
   route?: RegExp | string;
   predicate?: (call: RecordedCall) => boolean;
-}
-
-export interface WaitOptions {
-  /** Default 2000. */
-  timeoutMs?: number;
-  /** Only consider records at or after this index (e.g. `sim.calls.length` taken earlier). */
-  since?: number;
 }
 
 export interface UploadFileInput {

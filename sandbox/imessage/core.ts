@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'node:events';
+import { cancelAllWaits, Recorder } from '../shared/recorder.js';
+import { TimerSet } from '../shared/timers.js';
 import { newBlobToken, newId } from './ids.js';
 import { RateBudget } from './rate-budget.js';
-import { Recorder } from './recorder.js';
 import { SimState } from './state.js';
 import type { LineInput, RecordedDelivery, RecordedRequest, SimAttachment, SimFile } from './types.js';
 import { WebhookDispatcher } from './webhooks.js';
@@ -38,7 +39,7 @@ export class SimCore {
   /** Origin the server listens on; set once it is listening. */
   origin = '';
   readonly #blobTokens = new Map<string, string>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new TimerSet();
   readonly #closing = new AbortController();
 
   constructor(config: SimConfig, emitter: EventEmitter) {
@@ -67,11 +68,7 @@ export class SimCore {
 
   /** Runs `fn` after `ms` unless the simulator closes first. */
   schedule(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, ms);
-    this.#timers.add(timer);
+    this.#timers.schedule(ms, fn);
   }
 
   /** A fresh storage-style URL for a file's bytes (served without auth, like a signed storage URL). */
@@ -115,13 +112,9 @@ export class SimCore {
 
   /** Stops timers and deliveries and fails pending waits. */
   async shutdown(): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#closing.abort();
     await this.webhooks.settle();
-    const reason = 'The messages.dev simulator was closed';
-    this.requests.cancelWaits(reason);
-    this.blobRequests.cancelWaits(reason);
-    this.deliveries.cancelWaits(reason);
+    cancelAllWaits([this.requests, this.blobRequests, this.deliveries], 'The messages.dev simulator was closed');
   }
 }

@@ -1,6 +1,7 @@
 import type { SimCore } from './core.js';
-import { newGuid, newId } from './ids.js';
-import type { OutboxKind, SimChat, SimLine, SimMessage, SimOutboxItem, SimReaction } from './types.js';
+import { createMessage } from './create-message.js';
+import { newId } from './ids.js';
+import type { OutboxKind, SimChat, SimLine, SimOutboxItem, SimReaction } from './types.js';
 import { wireMessageEvent, wireReactionEvent } from './wire.js';
 
 const MAX_ATTEMPTS = 3;
@@ -87,26 +88,14 @@ function deliverOwnMessage(core: SimCore, item: SimOutboxItem, line: SimLine, ch
     .map((id) => (typeof id === 'string' ? core.state.fileById(id) : undefined))
     .filter((file) => file !== undefined);
   const replyTo = payload['reply_to'];
-  const now = core.now();
-  const message: SimMessage = {
-    id: newId('msg'),
-    line_id: line.id,
-    chat_id: chat.id,
-    guid: newGuid(),
-    sender: line.handle,
-    text: typeof payload['text'] === 'string' && payload['text'] !== '' ? payload['text'] : null,
+  const text = payload['text'];
+  const message = createMessage(core, line, chat, {
+    text: typeof text === 'string' ? text : undefined,
     attachments: files.map((file) => core.attachmentOf(file)),
-    service: chat.service,
-    is_from_me: true,
-    is_audio_message: item.kind === 'audio_message',
-    sent_at: now,
-    synced_at: now,
-    outbox_id: item.id,
-    reply_to_guid: typeof replyTo === 'string' ? (core.state.findMessage(replyTo)?.guid ?? replyTo) : null,
-    direction: 'outbound',
-  };
-  core.state.addMessage(message);
-  core.emitter.emit('message', message);
+    isAudioMessage: item.kind === 'audio_message',
+    outboxId: item.id,
+    replyToGuid: typeof replyTo === 'string' ? (core.state.findMessage(replyTo)?.guid ?? replyTo) : undefined,
+  });
   core.webhooks.dispatchInBackground(line.id, 'message.sent', wireMessageEvent(message, line.handle));
 }
 

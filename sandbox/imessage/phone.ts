@@ -1,5 +1,6 @@
 import type { SimCore } from './core.js';
-import { newGuid, newId } from './ids.js';
+import { createMessage } from './create-message.js';
+import { newId } from './ids.js';
 import type {
   RecordedDelivery,
   SimChat,
@@ -49,26 +50,14 @@ export async function simulateInbound(
       ...(attachment.transcription === undefined ? {} : { transcription: attachment.transcription }),
     }),
   );
-  const now = core.now();
-  const message: SimMessage = {
-    id: newId('msg'),
-    line_id: line.id,
-    chat_id: chat.id,
-    guid: newGuid(),
-    sender: input.from,
-    text: input.text === undefined || input.text === '' ? null : input.text,
+  const message = createMessage(core, line, chat, {
+    from: input.from,
+    text: input.text,
     attachments: files.map((file) => core.attachmentOf(file)),
-    service: chat.service,
-    is_from_me: false,
-    is_audio_message: input.isAudioMessage ?? false,
-    sent_at: now,
-    synced_at: now,
-    outbox_id: null,
-    reply_to_guid: input.replyTo === undefined ? null : (core.state.findMessage(input.replyTo)?.guid ?? input.replyTo),
-    direction: 'inbound',
-  };
-  core.state.addMessage(message);
-  core.emitter.emit('message', message);
+    isAudioMessage: input.isAudioMessage,
+    replyToGuid:
+      input.replyTo === undefined ? undefined : (core.state.findMessage(input.replyTo)?.guid ?? input.replyTo),
+  });
   const deliveries = await core.webhooks.dispatch(line.id, 'message.received', wireMessageEvent(message, line.handle));
   return { message, chatId: chat.id, deliveries };
 }
@@ -112,26 +101,7 @@ export async function simulateSentFromPhone(
   } else {
     chat = core.state.ensureDirectChat(line, input.to);
   }
-  const now = core.now();
-  const message: SimMessage = {
-    id: newId('msg'),
-    line_id: line.id,
-    chat_id: chat.id,
-    guid: newGuid(),
-    sender: line.handle,
-    text: input.text === undefined || input.text === '' ? null : input.text,
-    attachments: [],
-    service: chat.service,
-    is_from_me: true,
-    is_audio_message: false,
-    sent_at: now,
-    synced_at: now,
-    outbox_id: null,
-    reply_to_guid: null,
-    direction: 'outbound',
-  };
-  core.state.addMessage(message);
-  core.emitter.emit('message', message);
+  const message = createMessage(core, line, chat, { text: input.text });
   const deliveries = await core.webhooks.dispatch(line.id, 'message.sent', wireMessageEvent(message, line.handle));
   return { message, deliveries };
 }

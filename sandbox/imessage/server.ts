@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SimCore } from './core.js';
 import { defaultErrorCode, defaultErrorType, SimApiError } from './errors.js';
-import { readBody, readQuery, sendJson } from './http-io.js';
+import { readBody, readQuery, sendJson } from '../shared/http-io.js';
 import { newRequestId } from './ids.js';
 import type { FaultList } from './faults.js';
 import type { Params } from './params.js';

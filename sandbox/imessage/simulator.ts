@@ -1,6 +1,5 @@
-import { EventEmitter } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalSimulator } from '../shared/local-simulator.js';
+import { DEFAULT_WAIT_MS, recorderWait } from '../shared/wait-options.js';
 import { SimCore, type SimConfig } from './core.js';
 import { FaultList } from './faults.js';
 import { simulateInbound, simulateReaction, simulateSentFromPhone } from './phone.js';
@@ -19,8 +18,6 @@ import type {
   SimulateSentFromPhoneInput,
   SimulatorOptions,
 } from './types.js';
-
-const DEFAULT_WAIT_MS = 2000;
 
 function resolveConfig(options: SimulatorOptions): SimConfig {
   const basePath = (options.basePath ?? '/v1').replace(/\/+$/, '');
@@ -45,90 +42,65 @@ function resolveConfig(options: SimulatorOptions): SimConfig {
  * A running local messages.dev. Emits 'message' (SimMessage), 'reaction' (SimReaction), 'outbox' (the item
  * after each status change) and 'delivery' (RecordedDelivery).
  */
-export class MessagesDevSimulator extends EventEmitter {
-  readonly #core: SimCore;
-  readonly #faults = new FaultList();
-  readonly #server: Server;
+export class MessagesDevSimulator extends LocalSimulator<SimCore> {
+  readonly #faults: FaultList;
 
   constructor(options: SimulatorOptions = {}) {
-    super();
-    this.#core = new SimCore(resolveConfig(options), this);
-    this.#server = createSimulatorServer(this.#core, this.#faults);
-  }
-
-  /** Starts listening; resolves once the port is bound. */
-  async listen(): Promise<void> {
-    const { host, port } = this.#core.config;
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.#server.address() as AddressInfo;
-    const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.#core.origin = `http://${hostForUrl}:${address.port}`;
-  }
-
-  /** Origin, e.g. http://127.0.0.1:PORT. */
-  get url(): string {
-    return this.#core.origin;
+    const faults = new FaultList();
+    super(
+      (emitter) => new SimCore(resolveConfig(options), emitter),
+      (core) => createSimulatorServer(core, faults),
+    );
+    this.#faults = faults;
   }
 
   /** The origin plus the base path: what a client is configured with. */
   get apiUrl(): string {
-    return `${this.#core.origin}${this.#core.config.basePath}`;
+    return `${this.core.origin}${this.core.config.basePath}`;
   }
 
   /** The first accepted key. */
   get apiKey(): string {
-    return this.#core.config.apiKeys[0] ?? '';
+    return this.core.config.apiKeys[0] ?? '';
   }
 
   /** Every API request, in the order they were answered. */
   get requests(): readonly RecordedRequest[] {
-    return this.#core.requests.items;
+    return this.core.requests.items;
   }
 
   /** Every request to a blob (storage) URL; these need no auth and do not count against the budget. */
   get blobRequests(): readonly RecordedRequest[] {
-    return this.#core.blobRequests.items;
+    return this.core.blobRequests.items;
   }
 
   /** Every webhook POST attempt. */
   get deliveries(): readonly RecordedDelivery[] {
-    return this.#core.deliveries.items;
+    return this.core.deliveries.items;
   }
 
   get state(): SimStateView {
-    return this.#core.state;
+    return this.core.state;
   }
 
   /** The first request (already recorded or still to come) that matches. */
   waitForRequest(match: RequestMatch, timeoutMs = DEFAULT_WAIT_MS): Promise<RecordedRequest> {
-    const since = match.since ?? 0;
-    return this.#core.requests.waitFor(
-      (request, index) =>
-        index >= since &&
+    return this.core.requests.waitFor(
+      (request) =>
         (match.method === undefined || request.method === match.method.toUpperCase()) &&
         (match.path === undefined || request.path === match.path) &&
         (match.predicate === undefined || match.predicate(request)),
-      timeoutMs,
-      `request ${match.method ?? '*'} ${match.path ?? '*'}`,
+      recorderWait({ timeoutMs, since: match.since }, `request ${match.method ?? '*'} ${match.path ?? '*'}`),
     );
   }
 
   /** The first delivery (already recorded or still to come) that matches. */
   waitForDelivery(match: DeliveryMatch, timeoutMs = DEFAULT_WAIT_MS): Promise<RecordedDelivery> {
-    const since = match.since ?? 0;
-    return this.#core.deliveries.waitFor(
-      (delivery, index) =>
-        index >= since &&
+    return this.core.deliveries.waitFor(
+      (delivery) =>
         (match.event === undefined || delivery.event === match.event) &&
         (match.predicate === undefined || match.predicate(delivery)),
-      timeoutMs,
-      `delivery ${match.event ?? '*'}`,
+      recorderWait({ timeoutMs, since: match.since }, `delivery ${match.event ?? '*'}`),
     );
   }
 
@@ -136,41 +108,34 @@ export class MessagesDevSimulator extends EventEmitter {
   simulateInbound(
     input: SimulateInboundInput,
   ): Promise<{ message: SimMessage; chatId: string; deliveries: RecordedDelivery[] }> {
-    return simulateInbound(this.#core, input);
+    return simulateInbound(this.core, input);
   }
 
   /** A contact adds (or removes, `added: false`) a tapback: `reaction.added` / `reaction.removed`. */
   simulateReaction(input: SimulateReactionInput): Promise<{ reaction: SimReaction; deliveries: RecordedDelivery[] }> {
-    return simulateReaction(this.#core, input);
+    return simulateReaction(this.core, input);
   }
 
   /** The line's own phone sends a message: `message.sent` with `outbox_id: null`. */
   simulateSentFromPhone(
     input: SimulateSentFromPhoneInput,
   ): Promise<{ message: SimMessage; deliveries: RecordedDelivery[] }> {
-    return simulateSentFromPhone(this.#core, input);
+    return simulateSentFromPhone(this.core, input);
   }
 
   /** Posts a recorded delivery again with the same delivery_id (fresh timestamp and signature). */
   replayDelivery(deliveryId: string): Promise<RecordedDelivery> {
-    return this.#core.webhooks.replay(deliveryId);
+    return this.core.webhooks.replay(deliveryId);
   }
 
   /** The next `count` message outbox items end 'failed' with `reason` as their error (and no message.sent). */
   failNextSends(count: number, reason: string): void {
-    this.#core.failSends.count = count;
-    this.#core.failSends.reason = reason;
+    this.core.failSends.count = count;
+    this.core.failSends.reason = reason;
   }
 
   /** The next matching request(s) fail, hang, are delayed or lose their connection (see FaultSpec). */
   inject(fault: FaultSpec): void {
     this.#faults.add(fault);
-  }
-
-  /** Stops the server, destroys open (also hanging) sockets, cancels timers and pending waits. */
-  async close(): Promise<void> {
-    await this.#core.shutdown();
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 }

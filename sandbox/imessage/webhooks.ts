@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { headerRecord } from './http-io.js';
+import { headerRecord } from '../shared/http-io.js';
 import { newDeliveryId } from './ids.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder } from '../shared/recorder.js';
 import type { SimState } from './state.js';
 import type { RecordedDelivery, SimWebhook, WebhookEvent } from './types.js';
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendText } from '../shared/http-io.js';
 import type { CommandTarget, SlackCore } from './core.js';
 import { VERIFICATION_TOKEN } from './delivery.js';
 import { teamDomain } from './files.js';
-import { sendText } from './http-io.js';
 import { newSecretToken, newTriggerId } from './ids.js';
 import { buildBotMessage } from './messages.js';
 import { requireChannel, requireUser } from './humans.js';

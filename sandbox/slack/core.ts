@@ -1,9 +1,10 @@
 import type { EventEmitter } from 'node:events';
+import { cancelAllWaits, Recorder } from '../shared/recorder.js';
+import { TimerSet } from '../shared/timers.js';
 import type { SlackSimConfig } from './config.js';
 import { EventDispatcher } from './delivery.js';
 import { TsClock } from './ids.js';
 import { RateLimiter } from './rate-limiter.js';
-import { Recorder } from './recorder.js';
 import { SocketModeHub } from './socket-mode.js';
 import { SlackState } from './state.js';
 import type {
@@ -65,7 +66,7 @@ export class SlackCore {
   httpEventsUrl: string | undefined;
   readonly #emitter: EventEmitter;
   readonly #clock: TsClock;
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new TimerSet();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #closing = new AbortController();
 
@@ -118,11 +119,7 @@ export class SlackCore {
 
   /** Runs `fn` after `ms` unless the simulator closes first. */
   schedule(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, ms);
-    this.#timers.add(timer);
+    this.#timers.schedule(ms, fn);
   }
 
   /** Keeps a background promise (HTTP deliveries) so close() can wait for it. */
@@ -134,20 +131,11 @@ export class SlackCore {
   /** Stops timers, sockets and deliveries, and fails pending waits. */
   async shutdown(): Promise<void> {
     this.#closing.abort();
-    for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     await Promise.all([this.hub.close(SOCKET_CLOSE_GRACE_MS), Promise.allSettled([...this.#inFlight])]);
-    const reason = 'The Slack simulator was closed';
-    for (const recorder of [
-      this.calls,
-      this.violations,
-      this.acks,
-      this.deliveries,
-      this.missed,
-      this.connections,
-      this.downloads,
-    ]) {
-      (recorder as Recorder<unknown>).cancelWaits(reason);
-    }
+    cancelAllWaits(
+      [this.calls, this.violations, this.acks, this.deliveries, this.missed, this.connections, this.downloads],
+      'The Slack simulator was closed',
+    );
   }
 }

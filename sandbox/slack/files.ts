@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendText } from '../shared/http-io.js';
 import type { SlackCore } from './core.js';
-import { bearerToken, sendText } from './http-io.js';
+import { bearerToken } from './http-io.js';
 import { newFileId } from './ids.js';
 import { wireFile } from './messages.js';
 import type { SimChannel, SimFile } from './types.js';

@@ -1,4 +1,4 @@
-import { headerRecord } from './http-io.js';
+import { headerRecord } from '../shared/http-io.js';
 import { signSlackRequest } from './signing.js';
 
 export interface HttpPostInput {

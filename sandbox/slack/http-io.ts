@@ -1,44 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson as sendSharedJson } from '../shared/http-io.js';
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
+/** JSON as Slack labels it (with charset=utf-8). */
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: Record<string, unknown>,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(text)),
-  });
-  res.end(text);
-}
-
-export function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  contentType: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(text)) });
-  res.end(text);
-}
-
-/** Headers as a plain record with string values (for recording what was sent). */
-export function headerRecord(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, key) => {
-    out[key] = value;
-  });
-  return out;
+  sendSharedJson(res, status, body, headers, 'application/json; charset=utf-8');
 }
 
 /** The bearer token of an Authorization header, if any. */

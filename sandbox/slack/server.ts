@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readBody, sendText } from '../shared/http-io.js';
 import { handleResponseUrl } from './commands.js';
 import type { SlackCore } from './core.js';
 import { acceptUpload, serveAvatar, serveFileDownload, serveLoginPage } from './files.js';
-import { readBody, sendJson, sendText } from './http-io.js';
+import { sendJson } from './http-io.js';
 import { API_PREFIX, handleWebApi } from './web-api.js';
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { newSecretToken } from './ids.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder } from '../shared/recorder.js';
 import type { DisconnectReason, RecordedAck, RecordedConnection } from './types.js';
 
 /** A Socket Mode frame from Slack to the app. */

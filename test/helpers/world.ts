@@ -50,6 +50,7 @@ export interface WorldOptions {
     allowRoles?: string[];
     /** The token the daemon uses; default the simulator's own. */
     token?: string;
+    forwardTyping?: boolean;
   };
   readonly replyMode?: 'auto' | 'explicit';
   readonly pollScheduleMs?: number[];
@@ -78,7 +79,7 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
       ? `slack: { botToken: ${slack.botToken}, ${slackMode === 'socket' ? `appToken: ${slack.appToken}` : `signingSecret: ${slack.signingSecret}`}, apiUrl: "${slack.apiUrl}"${options.slack?.allowUsers ? `, allowUsers: [${options.slack.allowUsers.join(', ')}]` : ''} }`
       : '',
     discord
-      ? `discord: { token: ${options.discord?.token ?? discord.token}, apiUrl: "${discord.apiUrl}"${options.discord?.allowRoles ? `, allowRoles: [${options.discord.allowRoles.map((id) => `"${id}"`).join(', ')}]` : ''} }`
+      ? `discord: { token: ${options.discord?.token ?? discord.token}, apiUrl: "${discord.apiUrl}"${options.discord?.allowRoles ? `, allowRoles: [${options.discord.allowRoles.map((id) => `"${id}"`).join(', ')}]` : ''}${options.discord?.forwardTyping ? ', forwardTyping: true' : ''} }`
       : '',
     options.replyMode ? `replies: { mode: ${options.replyMode} }` : '',
     'routes:',
