@@ -99,10 +99,11 @@ export async function routeTeamMessage(
       label: `imessage:${key.line}`,
       run: () =>
         ctx.lanes.run(laneOf(key, 'imessage'), async () => {
-          if (ctx.store.links.get(link.id)?.imessage?.outboxId) return; // sent before a restart
           try {
             for (const [index, part] of parts.entries()) {
               const idempotencyKey = `${team}:${own.id}:${index}`;
+              // Each part is marked done once accepted: a replay after a restart skips those parts.
+              if (ctx.store.dedupe.has(`send-done:${idempotencyKey}`)) continue;
               // A durable mark that this send was attempted: after a crash, the bridge reconciles instead of resending.
               const attempted = !ctx.store.dedupe.claim(`send-attempt:${idempotencyKey}`, attemptMemoryMs);
               if (!attempted) await ctx.store.commit();
@@ -124,6 +125,7 @@ export async function routeTeamMessage(
                   delivery: 'pending',
                   imessage: { outboxId },
                 });
+              ctx.store.dedupe.claim(`send-done:${idempotencyKey}`, attemptMemoryMs);
             }
           } catch (error) {
             await markDelivered(ctx, route, ctx.store.links.get(link.id) ?? link, 'failed', reasonOf(error));

@@ -9,6 +9,7 @@ import type { RouteSpec } from '../../src/core/routes.js';
 import { openMemoryStore } from '../../src/store/memory-store.js';
 import type { Store } from '../../src/store/store.js';
 import { FakePhoneBridge, FakeTeamBridge, gate } from '../helpers/fake-bridges.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const line = '+15551234567';
 const chat = 'cht_alice';
@@ -352,6 +353,37 @@ describe('router: team → phone', () => {
         ['two files', 'a.png'],
         ['', 'b.pdf'],
       ],
+    );
+  });
+
+  it('after a crash between the parts of a two-file reply, sends only the part that had not gone out', async () => {
+    const w = await linked();
+    const files = [
+      { name: 'a.png', mimeType: 'image/png', ref: 'F1' },
+      { name: 'b.pdf', mimeType: 'application/pdf', ref: 'F2' },
+    ];
+    const event = { ...fromTeam(w, 'slack', '6.2', 'two files'), attachments: files } as BridgeEvent;
+    // The first part goes out, then the process "dies" while the second is in flight.
+    const send = w.phone.send.bind(w.phone);
+    w.phone.send = (conversation, message) =>
+      message.attachment?.name === 'b.pdf' ? new Promise(() => {}) : send(conversation, message);
+    void w.route(event);
+    await waitFor(() => w.phone.sends.length === 1);
+    // A new process on the same store replays the journal entry.
+    const phone = new FakePhoneBridge();
+    const router = createRouter({
+      store: w.store,
+      phone,
+      teams: { slack: w.slack, discord: w.discord },
+      routes: [{ line, teams: { slack: { channel: 'C0SUPPORT', mode: 'two-way' } }, replies }],
+      reactions: createReactionTable(),
+      log: pino({ level: 'silent' }),
+    });
+    await router.route({ dedupeKey: 'replayed', event }, true);
+    assert.deepEqual(
+      phone.sends.map((s) => [s.message.attachment?.name, s.message.replay]),
+      [['b.pdf', true]],
+      'the sent part is skipped; the interrupted one is reconciled by the bridge',
     );
   });
 
