@@ -65,7 +65,7 @@ export async function backfillLine(deps: {
       {
         dedupeKey: `imessage:backfill:${message.id}`,
         effectKey: effectKey(name, message.id),
-        event: messageEvent({ ...message, lineHandle: deps.line }),
+        event: messageEvent(message, deps.line),
       },
       deps.log,
     );

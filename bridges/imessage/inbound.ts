@@ -1,43 +1,12 @@
 import { z } from 'zod';
-import type { Attachment, BridgeEvent, Ingress, MessageEvent } from '../../src/core/model.js';
+import type { Attachment, BridgeEvent, ConversationKey, Ingress, MessageEvent } from '../../src/core/model.js';
 import { tapbackToEmoji } from '../../src/core/reactions.js';
+import { messageSchema, reactionSchema, type Message, type MessageAttachment } from './client-types.js';
 import { deliveryKey, effectKey, toMessageId } from './ids.js';
 import { webhookEvents, type WebhookEventName } from './webhook.js';
 
-const attachmentSchema = z.looseObject({
-  filename: z.string().nullish(),
-  mime_type: z.string().nullish(),
-  size: z.number().nullish(),
-  url: z.string().nullish(),
-  transcription: z.string().nullish(),
-});
-
-const messageDataSchema = z.looseObject({
-  id: z.string(),
-  chat_id: z.string(),
-  line_handle: z.string(),
-  guid: z.string().nullish(),
-  sender: z.string(),
-  text: z.string().nullish(),
-  attachments: z.array(attachmentSchema).default([]),
-  is_from_me: z.boolean(),
-  is_audio_message: z.boolean().nullish(),
-  sent_at: z.number(),
-  outbox_id: z.string().nullish(),
-  reply_to_guid: z.string().nullish(),
-});
-
-const reactionDataSchema = z.looseObject({
-  id: z.string(),
-  message_id: z.string(),
-  chat_id: z.string(),
-  line_handle: z.string(),
-  type: z.string(),
-  sender: z.string(),
-  is_from_me: z.boolean().default(false),
-  added: z.boolean().default(true),
-  sent_at: z.number(),
-});
+/** What webhook events add to the client's Message and Reaction: where they happened, for routing. */
+const placeSchema = z.object({ line_handle: z.string(), chat_id: z.string() });
 
 const envelopeSchema = z.looseObject({
   event: z.string(),
@@ -91,45 +60,22 @@ function toEvent(name: WebhookEventName, data: unknown): BridgeEvent {
   switch (name) {
     case 'message.received':
     case 'message.sent': {
-      const parsed = messageDataSchema.safeParse(data);
-      if (!parsed.success) throw new MalformedDeliveryError(`${name}: ${describe(parsed.error)}`);
-      const message = parsed.data;
-      return messageEvent({
-        id: message.id,
-        chatId: message.chat_id,
-        lineHandle: message.line_handle,
-        guid: message.guid ?? null,
-        sender: message.sender,
-        text: message.text ?? null,
-        attachments: message.attachments.map((attachment) => ({
-          filename: attachment.filename ?? null,
-          mimeType: attachment.mime_type ?? null,
-          size: attachment.size ?? null,
-          url: attachment.url ?? null,
-          transcription: attachment.transcription ?? null,
-        })),
-        isFromMe: message.is_from_me || name === 'message.sent',
-        isAudioMessage: message.is_audio_message ?? false,
-        sentAt: message.sent_at,
-        outboxId: message.outbox_id ?? null,
-        replyToGuid: message.reply_to_guid ?? null,
-      });
+      const message = parseData(name, messageSchema, data);
+      // message.sent is the line's own message, whatever is_from_me says.
+      return messageEvent(
+        { ...message, isFromMe: message.isFromMe || name === 'message.sent' },
+        placeOf(name, data).line,
+      );
     }
     case 'reaction.added':
     case 'reaction.removed': {
-      const parsed = reactionDataSchema.safeParse(data);
-      if (!parsed.success) throw new MalformedDeliveryError(`${name}: ${describe(parsed.error)}`);
-      const reaction = parsed.data;
+      const reaction = parseData(name, reactionSchema, data);
       return {
         kind: 'reaction',
-        origin: {
-          bridge: 'imessage',
-          messageId: toMessageId(reaction.id),
-          conversation: { line: reaction.line_handle, chat: reaction.chat_id },
-        },
+        origin: { bridge: 'imessage', messageId: toMessageId(reaction.id), conversation: placeOf(name, data) },
         author: { id: reaction.sender },
-        sentAt: reaction.sent_at,
-        target: toMessageId(reaction.message_id),
+        sentAt: reaction.sentAt,
+        target: toMessageId(reaction.messageId),
         emoji: tapbackToEmoji(reaction.type),
         removed: name === 'reaction.removed' || !reaction.added,
       };
@@ -137,43 +83,32 @@ function toEvent(name: WebhookEventName, data: unknown): BridgeEvent {
   }
 }
 
-/** A messages.dev message in the client's (camelCase) shape, from a webhook or from a list call. */
-export interface MessageFields {
-  readonly id: string;
-  readonly chatId: string;
-  readonly lineHandle: string;
-  readonly guid: string | null;
-  readonly sender: string;
-  readonly text: string | null;
-  readonly attachments: readonly {
-    readonly filename: string | null;
-    readonly mimeType: string | null;
-    readonly size: number | null;
-    readonly url: string | null;
-    readonly transcription?: string | null;
-  }[];
-  readonly isFromMe: boolean;
-  readonly isAudioMessage: boolean;
-  readonly sentAt: number;
-  readonly outboxId: string | null;
-  readonly replyToGuid: string | null;
+function parseData<T>(name: WebhookEventName, schema: z.ZodType<T>, data: unknown): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new MalformedDeliveryError(`${name}: ${describe(parsed.error)}`);
+  return parsed.data;
 }
 
-/** The core's message event for a messages.dev message. */
-export function messageEvent(message: MessageFields): MessageEvent {
+function placeOf(name: WebhookEventName, data: unknown): ConversationKey {
+  const place = parseData(name, placeSchema, data);
+  return { line: place.line_handle, chat: place.chat_id };
+}
+
+/** The core's message event for a messages.dev message (from a webhook or a list call) on `line`. */
+export function messageEvent(message: Message, line: string): MessageEvent {
   return {
     kind: 'message',
     origin: {
       bridge: 'imessage',
       messageId: toMessageId(message.id),
-      conversation: { line: message.lineHandle, chat: message.chatId },
+      conversation: { line, chat: message.chatId },
     },
     author: { id: message.sender },
     sentAt: message.sentAt,
     text: cleanText(message.text),
     attachments: message.attachments.map((attachment) => toAttachment(attachment, message.isAudioMessage)),
     ...(message.replyToGuid ? { replyTo: toMessageId(message.replyToGuid) } : {}),
-    ...(message.guid ? { guid: message.guid } : {}),
+    guid: message.guid,
     ...(message.isFromMe ? { fromLine: true } : {}),
     ...(message.outboxId ? { outboxId: message.outboxId } : {}),
   };
@@ -184,7 +119,7 @@ function cleanText(text: string | null | undefined): string {
   return (text ?? '').replace(/\uFFFC/g, '').trim();
 }
 
-function toAttachment(attachment: MessageFields['attachments'][number], audio: boolean): Attachment {
+function toAttachment(attachment: MessageAttachment, audio: boolean): Attachment {
   const mimeType = attachment.mimeType ?? 'application/octet-stream';
   const voiceMemo = audio === true && mimeType.startsWith('audio/');
   return {
