@@ -9,6 +9,8 @@ export interface Layout {
   readonly linksPerSegment: number;
   /** Sequence numbers per journal segment: a seq locates its segment. */
   readonly journalPerSegment: number;
+  /** Ids per effects segment (stores made before effects existed use `journalPerSegment`). */
+  readonly effectsPerSegment: number;
 }
 
 /**
@@ -44,10 +46,17 @@ export function parseManifest(data: unknown, file: string): Manifest {
   }
   const shards = data.shards;
   if (!Array.isArray(shards) || !shards.every((name) => typeof name === 'string')) return fail('shards missing');
+  if (layout.effectsPerSegment !== undefined && !isPositiveInteger(layout.effectsPerSegment)) {
+    return fail('layout.effectsPerSegment invalid');
+  }
   return {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
-    layout: { linksPerSegment: layout.linksPerSegment, journalPerSegment: layout.journalPerSegment },
+    layout: {
+      linksPerSegment: layout.linksPerSegment,
+      journalPerSegment: layout.journalPerSegment,
+      effectsPerSegment: layout.effectsPerSegment ?? layout.journalPerSegment,
+    },
     shards,
   };
 }

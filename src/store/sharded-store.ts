@@ -1,6 +1,7 @@
 import { ConversationTable } from './conversation-table.js';
 import { CursorTable } from './cursor-table.js';
 import { DedupeTable } from './dedupe-table.js';
+import { EffectTable } from './effect-table.js';
 import { GroupCommit, type Batch } from './group-commit.js';
 import { JournalTable } from './journal-table.js';
 import { LinkTable } from './link-table.js';
@@ -24,6 +25,7 @@ export class ShardedStore implements Store {
   readonly conversations: ConversationTable;
   readonly links: LinkTable;
   readonly journal: JournalTable;
+  readonly effects: EffectTable;
   readonly dedupe: DedupeTable;
   readonly cursors: CursorTable;
   readonly #volume: Volume;
@@ -54,9 +56,13 @@ export class ShardedStore implements Store {
       maxLinks: options.maxLinks,
     });
     this.journal = new JournalTable(host, { perSegment: layout.journalPerSegment });
+    this.effects = new EffectTable(host, {
+      perSegment: layout.effectsPerSegment,
+      deadRetentionMs: options.deadLetterRetentionMs,
+    });
     this.dedupe = new DedupeTable(host, { perSegment: options.dedupePerSegment });
     this.cursors = new CursorTable(host);
-    this.#tables = [this.conversations, this.links, this.journal, this.dedupe, this.cursors];
+    this.#tables = [this.conversations, this.links, this.journal, this.effects, this.dedupe, this.cursors];
     this.#commits = new GroupCommit({
       windowMs: options.commitWindowMs,
       maxBatch: options.commitMaxBatch,
@@ -98,7 +104,11 @@ export class ShardedStore implements Store {
         { file },
       );
     }
-    const layout = { linksPerSegment: options.linksPerSegment, journalPerSegment: options.journalPerSegment };
+    const layout = {
+      linksPerSegment: options.linksPerSegment,
+      journalPerSegment: options.journalPerSegment,
+      effectsPerSegment: options.effectsPerSegment,
+    };
     const store = new ShardedStore(volume, options, layout);
     for (const table of store.#tables) table.initialize();
     await store.#commits.commitNow();
@@ -111,10 +121,14 @@ export class ShardedStore implements Store {
   }
 
   prune(): PruneResult {
-    if (this.#closed) return { links: 0, dedupeKeys: 0 };
+    if (this.#closed) return { links: 0, dedupeKeys: 0, deadLetters: 0 };
     const now = this.#options.now();
-    const result = { links: this.links.prune(now), dedupeKeys: this.dedupe.prune(now) };
-    if (result.links + result.dedupeKeys > 0) this.#options.logger?.debug(result, 'Pruned store');
+    const result = {
+      links: this.links.prune(now),
+      dedupeKeys: this.dedupe.prune(now),
+      deadLetters: this.effects.prune(now),
+    };
+    if (result.links + result.dedupeKeys + result.deadLetters > 0) this.#options.logger?.debug(result, 'Pruned store');
     return result;
   }
 

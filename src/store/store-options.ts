@@ -46,6 +46,16 @@ export interface StoreOptions {
    */
   readonly journalPerSegment?: number;
   /**
+   * Effect ids per segment file. Fixed when the store is created (the manifest keeps it).
+   * @default 256
+   */
+  readonly effectsPerSegment?: number;
+  /**
+   * Dead letters (effects that failed for good) are kept this long for `threadline queue`, then pruned.
+   * @default 14
+   */
+  readonly deadLetterRetentionDays?: number;
+  /**
    * Dedupe keys per segment file.
    * @default 1024
    */
@@ -61,8 +71,13 @@ export interface StoreOptions {
   readonly logger?: Logger;
 }
 
-export type ResolvedStoreOptions = Required<Omit<StoreOptions, 'onFileWrite' | 'logger' | 'linkRetentionDays'>> &
-  Pick<StoreOptions, 'onFileWrite' | 'logger'> & { readonly linkRetentionMs: number };
+export type ResolvedStoreOptions = Required<
+  Omit<StoreOptions, 'onFileWrite' | 'logger' | 'linkRetentionDays' | 'deadLetterRetentionDays'>
+> &
+  Pick<StoreOptions, 'onFileWrite' | 'logger'> & {
+    readonly linkRetentionMs: number;
+    readonly deadLetterRetentionMs: number;
+  };
 
 /** Fills in defaults and rejects values that cannot work. */
 export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOptions {
@@ -75,6 +90,8 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
     conversationsPerShard: options.conversationsPerShard ?? 256,
     linksPerSegment: options.linksPerSegment ?? 1024,
     journalPerSegment: options.journalPerSegment ?? 256,
+    effectsPerSegment: options.effectsPerSegment ?? 256,
+    deadLetterRetentionMs: (options.deadLetterRetentionDays ?? 14) * DAY_MS,
     dedupePerSegment: options.dedupePerSegment ?? 1024,
     now: options.now ?? Date.now,
     onFileWrite: options.onFileWrite,
@@ -86,10 +103,11 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
     'conversationsPerShard',
     'linksPerSegment',
     'journalPerSegment',
+    'effectsPerSegment',
     'dedupePerSegment',
   ] as const;
   for (const key of counts) requirePositiveInteger(resolved[key], key);
-  for (const key of ['commitWindowMs', 'pruneIntervalMs', 'linkRetentionMs'] as const) {
+  for (const key of ['commitWindowMs', 'pruneIntervalMs', 'linkRetentionMs', 'deadLetterRetentionMs'] as const) {
     if (!(resolved[key] >= 0)) throw new TypeError(`Expected ${key} to be a number >= 0, got ${resolved[key]}`);
   }
   return resolved;

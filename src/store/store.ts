@@ -22,8 +22,10 @@ export interface Store {
   readonly conversations: ConversationStore;
   /** Message id ↔ message id links across platforms. */
   readonly links: LinkStore;
-  /** Pending work, replayed after a restart. */
+  /** Events received and not yet planned into effects, replayed after a restart. */
   readonly journal: Journal;
+  /** Effects waiting to be applied, and dead letters. */
+  readonly effects: EffectStore;
   /** Keys that make redeliveries harmless. */
   readonly dedupe: DedupeStore;
   /** Per-line backfill cursors. */
@@ -48,6 +50,8 @@ export interface PruneResult {
   readonly links: number;
   /** Dedupe keys forgotten. */
   readonly dedupeKeys: number;
+  /** Dead letters past their retention removed. */
+  readonly deadLetters: number;
 }
 
 /** Where a conversation lives on a team platform. */
@@ -263,4 +267,86 @@ export interface CursorStore {
   get(line: string): BackfillCursor | undefined;
   /** Replaces the cursor of a line. */
   set(line: string, cursor: BackfillCursor): void;
+}
+
+/** A failure as an effect records it. */
+export interface EffectError {
+  /** The BridgeError code, or `unexpected`. */
+  readonly code: string;
+  /** Human-readable, without message bodies or secrets. */
+  readonly message: string;
+  /** Unix ms. */
+  readonly at: number;
+}
+
+/**
+ * One thing to do on one platform (a post into a thread, a send to the phone, a mark, a reaction…),
+ * kept until it succeeds or fails for good. Effects of one lane are applied one at a time, in id order.
+ */
+export interface Effect {
+  /** Monotonic across restarts, never reused: the order of effects within a lane. */
+  readonly id: number;
+  /** The serial lane (a conversation on one platform, e.g. `+1555…/cht_1|slack`); non-empty. */
+  readonly lane: string;
+  /** Where it lands, for operators and metrics (`slack:C0123…`, `discord:1122…`, `imessage:+1555…`). */
+  readonly destination: string;
+  /** What to do; JSON the store does not look into. */
+  readonly op: unknown;
+  /** Unix ms when it was created; `delivery.maxAgeHours` counts from here. */
+  readonly createdAt: number;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  /**
+   * Unix ms of the first call that may have changed something on the platform. Set (and made durable)
+   * before that call: after a crash such an effect is reconciled instead of blindly redone.
+   */
+  readonly attemptedAt?: number;
+  /** Not to be tried before this Unix ms (a backoff). */
+  readonly notBefore?: number;
+  /** Steps of a multi-step effect already done (e.g. parts accepted by the platform). */
+  readonly progress?: number;
+  /** The last failure. */
+  readonly lastError?: EffectError;
+  /** Unix ms when it failed for good: a dead letter, kept until retried or past its retention. */
+  readonly deadAt?: number;
+}
+
+/** A new effect. */
+export interface NewEffect {
+  readonly lane: string;
+  readonly destination: string;
+  /** Must survive `JSON.stringify`. */
+  readonly op: unknown;
+  /** Defaults to now. */
+  readonly createdAt?: number;
+  /** Not to be tried before this Unix ms. */
+  readonly notBefore?: number;
+}
+
+/** A change to an effect's state; `null` clears a field, absent fields are kept. */
+export interface EffectPatch {
+  readonly attempts?: number;
+  readonly attemptedAt?: number | null;
+  readonly notBefore?: number | null;
+  readonly progress?: number | null;
+  readonly lastError?: EffectError | null;
+  readonly deadAt?: number | null;
+  /** Restarts the age (an operator retrying a dead letter). */
+  readonly createdAt?: number;
+}
+
+/** Effects waiting to be applied, and dead letters. */
+export interface EffectStore {
+  /** Records a new effect; returns it with its id. Throws a TypeError when `op` is not JSON or a name is empty. */
+  append(effect: NewEffect): Effect;
+  /** The effect with this id, pending or dead. */
+  get(id: number): Effect | undefined;
+  /** Changes an effect's state; undefined when the id is unknown. */
+  update(id: number, patch: EffectPatch): Effect | undefined;
+  /** Removes an effect that is done (or a dead letter nobody will retry); false when unknown. */
+  complete(id: number): boolean;
+  /** Every effect, pending and dead, in id order. */
+  list(): Effect[];
+  /** Number of effects held, dead letters included. */
+  readonly size: number;
 }

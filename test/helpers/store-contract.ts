@@ -299,6 +299,103 @@ export function runStoreContract(name: string, createStore: (options?: StoreOpti
     });
   });
 
+  describe(`${name} store: effects`, () => {
+    it('appends effects with increasing ids, stamped by the clock, and lists them in id order', async (t) => {
+      const clock = createClock();
+      const { store } = await open(t, { now: clock.now, effectsPerSegment: 4 });
+      const appended = Array.from({ length: 9 }, (_, i) =>
+        store.effects.append({ lane: `lane${i % 3}`, destination: 'slack:C1', op: { i } }),
+      );
+      assert.deepEqual(
+        appended.map((effect) => effect.id),
+        [...appended.map((effect) => effect.id)].sort((a, b) => a - b),
+      );
+      assert.deepEqual(appended[0], {
+        id: appended[0]!.id,
+        lane: 'lane0',
+        destination: 'slack:C1',
+        op: { i: 0 },
+        createdAt: clock.now(),
+        attempts: 0,
+      });
+      assert.equal(store.effects.complete(appended[4]!.id), true);
+      assert.equal(store.effects.complete(appended[4]!.id), false, 'already complete');
+      assert.deepEqual(
+        store.effects.list().map((effect) => (effect.op as { i: number }).i),
+        [0, 1, 2, 3, 5, 6, 7, 8],
+      );
+      assert.equal(store.effects.size, 8);
+      assert.equal(store.effects.get(appended[4]!.id), undefined);
+    });
+
+    it('updates state field by field, clears with null, and keeps the op frozen', async (t) => {
+      const { store } = await open(t);
+      const op = { text: 'hi', nested: { n: 1 } };
+      const effect = store.effects.append({ lane: 'l', destination: 'imessage:+1555', op, notBefore: 5 });
+      op.nested.n = 2;
+      assert.deepEqual(effect.op, { text: 'hi', nested: { n: 1 } });
+      assert.equal(Object.isFrozen((effect.op as { nested: object }).nested), true);
+      const error = { code: 'platform_error', message: 'HTTP 503', at: 10 };
+      const updated = store.effects.update(effect.id, { attempts: 2, attemptedAt: 7, lastError: error, progress: 1 });
+      assert.deepEqual(updated, {
+        ...effect,
+        attempts: 2,
+        attemptedAt: 7,
+        lastError: error,
+        progress: 1,
+      });
+      const cleared = store.effects.update(effect.id, { notBefore: null, attemptedAt: null, deadAt: 20 });
+      assert.equal('notBefore' in cleared!, false);
+      assert.equal('attemptedAt' in cleared!, false);
+      assert.equal(cleared?.deadAt, 20);
+      assert.equal(store.effects.update(999_999, { attempts: 1 }), undefined);
+      assert.throws(() => store.effects.append({ lane: '', destination: 'd', op: 1 }), TypeError);
+      assert.throws(() => store.effects.append({ lane: 'l', destination: '', op: 1 }), TypeError);
+      assert.throws(() => store.effects.append({ lane: 'l', destination: 'd', op: undefined }), TypeError);
+      assert.equal(store.effects.size, 1);
+    });
+
+    it('keeps effects and their state across a reopen, over many segments, and never reuses an id', async (t) => {
+      const clock = createClock();
+      const { store, reopen } = await open(t, { now: clock.now, effectsPerSegment: 4 });
+      const ids = Array.from(
+        { length: 20 },
+        (_, i) => store.effects.append({ lane: 'l', destination: 'discord:1', op: [i] }).id,
+      );
+      for (const i of [0, 1, 2, 3, 5, 8, 13, 19]) store.effects.complete(ids[i]!);
+      store.effects.update(ids[6]!, { attemptedAt: 42, attempts: 3 });
+      store.effects.update(ids[7]!, {
+        deadAt: clock.now(),
+        lastError: { code: 'not_found', message: 'gone', at: clock.now() },
+      });
+      const before = store.effects.list();
+      let reopened = await reopen();
+      assert.deepEqual(reopened.effects.list(), before);
+      for (const effect of reopened.effects.list()) reopened.effects.complete(effect.id);
+      reopened = await reopen();
+      assert.equal(reopened.effects.size, 0);
+      const next = reopened.effects.append({ lane: 'l', destination: 'd', op: null });
+      assert.ok(next.id > Math.max(...ids), `id ${next.id} continues after ${Math.max(...ids)}`);
+    });
+
+    it('prunes dead letters past their retention, and only those', async (t) => {
+      const clock = createClock();
+      const { store, reopen } = await open(t, { now: clock.now, deadLetterRetentionDays: 2 });
+      const dead = store.effects.append({ lane: 'l', destination: 'd', op: 1 });
+      const pending = store.effects.append({ lane: 'l', destination: 'd', op: 2 });
+      store.effects.update(dead.id, { deadAt: clock.now() });
+      clock.advance(DAY);
+      assert.equal(store.prune().deadLetters, 0);
+      clock.advance(DAY + 1);
+      assert.equal(store.prune().deadLetters, 1);
+      const reopened = await reopen();
+      assert.deepEqual(
+        reopened.effects.list().map((effect) => effect.id),
+        [pending.id],
+      );
+    });
+  });
+
   describe(`${name} store: dedupe`, () => {
     it('claims a key once until it expires', async (t) => {
       const clock = createClock();
@@ -374,7 +471,7 @@ export function runStoreContract(name: string, createStore: (options?: StoreOpti
         store.links.create({ conversation: KEY, origin: 'imessage', imessage: { id: `new${i}` } }),
       );
       clock.advance(DAY + 1);
-      assert.deepEqual(store.prune(), { links: 10, dedupeKeys: 0 });
+      assert.deepEqual(store.prune(), { links: 10, dedupeKeys: 0, deadLetters: 0 });
       assert.equal(store.links.size, 5);
       for (const link of old) {
         assert.equal(store.links.get(link.id), undefined);

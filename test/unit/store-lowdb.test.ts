@@ -71,7 +71,7 @@ describe('lowdb store files', () => {
     const manifest = JSON.parse(await readFile(join(dir, 'threadline.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(manifest.format, 'threadline-store');
     assert.equal(manifest.version, 1);
-    assert.deepEqual(manifest.layout, { linksPerSegment: 1024, journalPerSegment: 256 });
+    assert.deepEqual(manifest.layout, { linksPerSegment: 1024, journalPerSegment: 256, effectsPerSegment: 256 });
   });
 
   it('makes data durable at commit(), without waiting for close', async (t) => {
