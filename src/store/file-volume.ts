@@ -1,18 +1,23 @@
-import { mkdir, open, readdir, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { AtomicTextFile, isErrno } from './atomic-text-file.js';
 import { StoreError } from './store-error.js';
-import { MANIFEST, isShardName, parseStoreFile, type Volume } from './volume.js';
+import { MANIFEST, isShardName, logName, parseStoreFile, type Volume } from './volume.js';
+
+const LOG_SUFFIX = '.log';
 
 /**
  * The store's files on disk: the manifest at `path` (e.g. `data/threadline.json`) and each shard beside
- * it as `threadline.<shard>.json`, each read and written through lowdb on an {@link AtomicTextFile} adapter.
+ * it as `threadline.<shard>.json`, each read and written through lowdb on an {@link AtomicTextFile} adapter,
+ * and the write-ahead log as `threadline.wal-000001.log`, kept open while it is appended to.
  */
 export class FileVolume implements Volume {
   readonly #dir: string;
   readonly #stem: string;
   readonly #fsync: boolean;
+  /** The log appended to last, kept open so that a commit costs one write and one fdatasync. */
+  #log: { readonly no: number; readonly handle: FileHandle } | undefined;
 
   private constructor(path: string, fsync: boolean) {
     const absolute = resolve(path);
@@ -81,8 +86,77 @@ export class FileVolume implements Volume {
     return temporaries.length;
   }
 
+  describeLog(no: number): string {
+    return join(this.#dir, `${this.#stem}.${logName(no)}${LOG_SUFFIX}`);
+  }
+
+  async logs(): Promise<number[]> {
+    const prefix = `${this.#stem}.wal-`;
+    return (await readdir(this.#dir))
+      .filter((file) => file.startsWith(prefix) && file.endsWith(LOG_SUFFIX))
+      .map((file) => file.slice(prefix.length, -LOG_SUFFIX.length))
+      .filter((digits) => /^\d{6,}$/.test(digits))
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  async readLog(no: number): Promise<Uint8Array | null> {
+    const path = this.describeLog(no);
+    try {
+      return await readFile(path);
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return null;
+      throw new StoreError('store_io', `Cannot read store log ${path}`, { file: path, cause: error });
+    }
+  }
+
+  async appendLog(no: number, bytes: Uint8Array): Promise<void> {
+    const path = this.describeLog(no);
+    let created = false;
+    try {
+      if (this.#log?.no !== no) {
+        await this.#closeLog();
+        created = await createIfAbsent(path);
+        this.#log = { no, handle: await open(path, 'a') };
+      }
+      await this.#log.handle.appendFile(bytes);
+      if (this.#fsync) await this.#log.handle.datasync();
+    } catch (error) {
+      // What the failed append left in the file is unknown: the handle goes, and the store moves on to a new log.
+      await this.#closeLog().catch(() => undefined);
+      throw new StoreError('store_io', `Cannot append to store log ${path}`, { file: path, cause: error });
+    }
+    if (created) await this.sync();
+  }
+
+  async removeLog(no: number): Promise<void> {
+    if (this.#log?.no === no) await this.#closeLog();
+    await unlinkIfPresent(this.describeLog(no));
+  }
+
+  close(): Promise<void> {
+    return this.#closeLog();
+  }
+
+  async #closeLog(): Promise<void> {
+    const log = this.#log;
+    this.#log = undefined;
+    await log?.handle.close();
+  }
+
   #adapter(name: string): AtomicTextFile {
     return new AtomicTextFile(this.describe(name), { fsync: this.#fsync });
+  }
+}
+
+/** Creates an empty file unless one exists; true when it did. */
+async function createIfAbsent(path: string): Promise<boolean> {
+  try {
+    await (await open(path, 'wx')).close();
+    return true;
+  } catch (error) {
+    if (isErrno(error, 'EEXIST')) return false;
+    throw error;
   }
 }
 

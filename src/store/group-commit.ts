@@ -31,8 +31,9 @@ interface Deferred {
 }
 
 /**
- * Group commit: collects the names of files touched by mutations and writes each touched file once per
- * window. One flush runs at a time; {@link GroupCommit.commit} tells a caller when what it did is durable.
+ * Group commit: collects the names of shards touched by mutations and hands them to `persist` as one
+ * batch per window. One flush runs at a time; {@link GroupCommit.commit} tells a caller when what it did
+ * is durable.
  */
 export class GroupCommit {
   readonly #options: GroupCommitOptions;
@@ -84,6 +85,19 @@ export class GroupCommit {
     const done = this.commit();
     if (this.#hasPending()) this.#request(0);
     return done;
+  }
+
+  /**
+   * Drops everything recorded so far, which the caller makes durable another way (a new store writes its
+   * first files directly). Only before the first flush, while nobody waits on a commit.
+   */
+  forget(): void {
+    this.#clearTimers();
+    this.#dirty = new Set();
+    this.#removed = new Set();
+    this.#manifestChanged = false;
+    this.#marks = 0;
+    this.#waiters = undefined;
   }
 
   /** Flushes everything now and stops the timers; rejects when the last flush fails. */

@@ -10,16 +10,17 @@ export interface LowdbStoreOptions extends StoreOptions {
    */
   readonly path?: string;
   /**
-   * fsync each file and the directory on commit. Turning it off keeps crash safety against a killed
-   * process but not against power loss.
+   * fdatasync the log on commit, and fsync shard files and the directory at checkpoints. Turning it off
+   * keeps crash safety against a killed process but not against power loss.
    * @default true
    */
   readonly fsync?: boolean;
 }
 
 /**
- * Opens the embedded store: lowdb JSON files under one directory, split into shards so that a commit
- * rewrites only what changed, written by group commit. See {@link Store} for the durability model.
+ * Opens the embedded store: lowdb JSON files under one directory, split into shards so that a
+ * checkpoint rewrites only what changed, with a write-ahead log beside them that each group commit
+ * appends to. See {@link Store} for the durability model.
  */
 export async function openLowdbStore(options: LowdbStoreOptions = {}): Promise<Store> {
   const volume = await FileVolume.open(options.path ?? './data/threadline.json', { fsync: options.fsync ?? true });

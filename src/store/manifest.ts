@@ -1,7 +1,8 @@
 import { StoreError } from './store-error.js';
 
 export const MANIFEST_FORMAT = 'threadline-store';
-export const MANIFEST_VERSION = 1;
+/** 2: shard files stamped with a batch number, a write-ahead log beside them (1: neither). */
+export const MANIFEST_VERSION = 2;
 
 /** Sizes fixed when the store is created: row locations and journal segments are computed from them. */
 export interface Layout {
@@ -14,9 +15,10 @@ export interface Layout {
 }
 
 /**
- * The store's main file: format version, layout and the list of shards that hold data. It is rewritten
- * only when a shard appears or goes, after the new shard files are durable and before old ones are
- * deleted, so a shard file it does not name is a leftover and never data.
+ * The store's main file: format version, layout, the list of shards that hold data and where the
+ * write-ahead log starts. It is rewritten by each checkpoint, after the shard files it relies on are
+ * durable and before old shard files and logs are deleted. The shard list is as of `batch`; records of
+ * later batches in the logs may change it.
  */
 export interface Manifest {
   /** Always `threadline-store`. */
@@ -27,10 +29,20 @@ export interface Manifest {
   readonly layout: Layout;
   /** Shard names, e.g. `conversations-0101`, `links-000012`, `journal-000003`, `dedupe-000001`, `cursors`. */
   readonly shards: readonly string[];
+  /** The last batch whose changes the manifest and the shard files hold (0 for a version 1 store). */
+  readonly batch: number;
+  /** The first log file still needed; older ones hold nothing the shard files lack (0 before logs existed). */
+  readonly log: number;
+}
+
+/** A manifest as read, with the version it was written in (older ones are upgraded by a checkpoint). */
+export interface ReadManifest {
+  readonly manifest: Manifest;
+  readonly writtenVersion: number;
 }
 
 /** Checks a manifest read from `file`; throws a `store_corrupt` StoreError naming the file. */
-export function parseManifest(data: unknown, file: string): Manifest {
+export function parseManifest(data: unknown, file: string): ReadManifest {
   const fail = (why: string): never => {
     throw new StoreError('store_corrupt', `Store manifest ${file} is not usable: ${why}`, { file });
   };
@@ -49,7 +61,10 @@ export function parseManifest(data: unknown, file: string): Manifest {
   if (layout.effectsPerSegment !== undefined && !isPositiveInteger(layout.effectsPerSegment)) {
     return fail('layout.effectsPerSegment invalid');
   }
-  return {
+  const batch = data.batch ?? 0;
+  const log = data.log ?? 0;
+  if (!isCount(batch) || !isCount(log)) return fail('batch or log invalid');
+  const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
     layout: {
@@ -58,11 +73,18 @@ export function parseManifest(data: unknown, file: string): Manifest {
       effectsPerSegment: layout.effectsPerSegment ?? layout.journalPerSegment,
     },
     shards,
+    batch,
+    log,
   };
+  return { manifest, writtenVersion: data.version };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 export function isPositiveInteger(value: unknown): value is number {

@@ -5,21 +5,21 @@ import { EffectTable } from './effect-table.js';
 import { GroupCommit, type Batch } from './group-commit.js';
 import { JournalTable } from './journal-table.js';
 import { LinkTable } from './link-table.js';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest, type Layout, type Manifest } from './manifest.js';
+import { MANIFEST_VERSION, parseManifest, type Layout } from './manifest.js';
+import { recover } from './recovery.js';
+import type { ShardVersion } from './shard-file.js';
 import type { ShardHost, ShardTable } from './shard-table.js';
 import { StoreError } from './store-error.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './store-options.js';
 import type { PruneResult, Store } from './store.js';
 import { MANIFEST, type Volume } from './volume.js';
-
-const LOAD_CONCURRENCY = 8;
-/** Files written at once by one commit (a burst can touch hundreds; file descriptors are finite). */
-const WRITE_CONCURRENCY = 16;
+import { WriteAheadLog, type LogStart } from './write-ahead-log.js';
 
 /**
  * The store over a {@link Volume}: data split into shard files named in a manifest, every mutation in
- * memory at once, written by group commit. The lowdb store and the memory store are this class over a
- * directory and over memory.
+ * memory at once, made durable by group commit into a write-ahead log (one record and one fdatasync per
+ * batch, so a batch lands whole or not at all), and copied into the shard files by checkpoints. The lowdb
+ * store and the memory store are this class over a directory and over memory.
  */
 export class ShardedStore implements Store {
   readonly conversations: ConversationTable;
@@ -33,6 +33,8 @@ export class ShardedStore implements Store {
   readonly #layout: Layout;
   readonly #tables: readonly ShardTable[];
   readonly #commits: GroupCommit;
+  /** Set by open before anything can flush. */
+  #log: WriteAheadLog | undefined;
   #pruneTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
@@ -73,17 +75,27 @@ export class ShardedStore implements Store {
 
   /**
    * Opens the store on `volume`: creates it when the volume is empty, otherwise loads every shard the
-   * manifest names (rebuilding indexes), deletes leftovers of interrupted writes, and prunes.
-   * Throws a `store_corrupt` StoreError naming the file when a shard cannot be read.
+   * manifest names, replays the write-ahead log over them (rebuilding indexes), deletes leftovers of
+   * interrupted writes, and prunes. A version 1 store (no log) is upgraded by a checkpoint at once, so
+   * that an older Threadline refuses it rather than miss what the log holds. Throws a `store_corrupt`
+   * StoreError naming the file when a shard, the manifest or a log cannot be read.
    */
   static async open(volume: Volume, options: StoreOptions = {}): Promise<ShardedStore> {
     const resolved = resolveStoreOptions(options);
     const temporaries = await volume.removeTemporaries();
     const raw = await volume.read(MANIFEST);
     if (raw === null) return ShardedStore.#create(volume, resolved);
-    const manifest = parseManifest(raw, volume.describe(MANIFEST));
+    const { manifest, writtenVersion } = parseManifest(raw, volume.describe(MANIFEST));
     const store = new ShardedStore(volume, resolved, manifest.layout);
-    const leftovers = await store.#load(manifest);
+    const recovered = await recover(volume, manifest, (name, data, file) =>
+      store.#tableFor(name).load(name, data, file),
+    );
+    for (const table of store.#tables) table.finishLoad();
+    const upgrade = writtenVersion < MANIFEST_VERSION;
+    store.#startLog({ ...recovered, stale: upgrade || recovered.logs > 0 });
+    if (upgrade) await store.#checkpoint();
+    const { logs, logBytes, tornBytes, leftovers } = recovered;
+    if (logs > 0) resolved.logger?.info({ logs, logBytes, tornBytes }, 'Replayed the store log');
     if (temporaries + leftovers > 0) {
       resolved.logger?.info({ temporaries, leftovers }, 'Removed store files left by an interrupted write');
     }
@@ -94,13 +106,14 @@ export class ShardedStore implements Store {
 
   static async #create(volume: Volume, options: ResolvedStoreOptions): Promise<ShardedStore> {
     const existing = await volume.list();
-    if (existing.length > 0) {
+    const logs = await volume.logs();
+    if (existing.length > 0 || logs.length > 0) {
       const file = volume.describe(MANIFEST);
-      const example = volume.describe(existing[0] ?? '');
+      const example = existing[0] === undefined ? volume.describeLog(logs[0] ?? 0) : volume.describe(existing[0]);
       throw new StoreError(
         'store_corrupt',
-        `Store manifest ${file} is missing but ${existing.length} shard files beside it exist (e.g. ${example}): ` +
-          'restore the manifest, or move those files away to start with an empty store',
+        `Store manifest ${file} is missing but ${existing.length + logs.length} store files beside it exist ` +
+          `(e.g. ${example}): restore the manifest, or move those files away to start with an empty store`,
         { file },
       );
     }
@@ -111,7 +124,14 @@ export class ShardedStore implements Store {
     };
     const store = new ShardedStore(volume, options, layout);
     for (const table of store.#tables) table.initialize();
-    await store.#commits.commitNow();
+    // The first files are written by a checkpoint of batch 0 rather than logged.
+    store.#commits.forget();
+    const list = store.#shardList();
+    const pending = new Map<string, ShardVersion>();
+    for (const name of list)
+      pending.set(name, { batch: 0, json: JSON.stringify(store.#tableFor(name).snapshot(name)) });
+    store.#startLog({ lastBatch: 0, pending, list, nextLog: 1, logBytes: 0, stale: true });
+    await store.#checkpoint();
     store.#startPruning();
     return store;
   }
@@ -136,31 +156,14 @@ export class ShardedStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
-    await this.#commits.close();
-  }
-
-  /** Loads every shard; returns how many unlisted (leftover) shard files were deleted. */
-  async #load(manifest: Manifest): Promise<number> {
-    const present = new Set(await this.#volume.list());
-    for (const name of manifest.shards) {
-      if (!present.has(name)) {
-        const file = this.#volume.describe(name);
-        throw new StoreError('store_corrupt', `Store file ${file} is missing (the manifest names it)`, { file });
-      }
+    try {
+      await this.#commits.close();
+      // A clean shutdown leaves no log to replay.
+      await this.#checkpoint();
+    } finally {
+      await this.#log?.settle();
+      await this.#volume.close();
     }
-    const listed = new Set(manifest.shards);
-    const leftovers = [...present].filter((name) => !listed.has(name));
-    await Promise.all(leftovers.map((name) => this.#volume.remove(name)));
-    const queue = [...manifest.shards];
-    const loadNext = async (): Promise<void> => {
-      for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
-        const data = await this.#volume.read(name);
-        this.#tableFor(name).load(name, data, this.#volume.describe(name));
-      }
-    };
-    await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, loadNext));
-    for (const table of this.#tables) table.finishLoad();
-    return leftovers.length;
   }
 
   #tableFor(name: string): ShardTable {
@@ -173,39 +176,43 @@ export class ShardedStore implements Store {
     return table;
   }
 
-  /** Writes one batch: shards first, then the manifest if it changed, then deletes dropped shards. */
-  async #persist(batch: Batch): Promise<void> {
-    // The snapshot: every file of the batch serialized now, before the first await.
-    const files: [string, string][] = [];
+  /** Logs one batch: its snapshot is taken here, synchronously, before the append is awaited. */
+  #persist(batch: Batch): Promise<void> {
+    const shards: [string, string][] = [];
+    const existing = new Set<string>();
     for (const name of batch.dirty) {
       const data = this.#tableFor(name).snapshot(name);
-      if (data !== undefined) files.push([name, JSON.stringify(data)]);
+      if (data === undefined) continue;
+      shards.push([name, JSON.stringify(data)]);
+      existing.add(name);
     }
-    const manifest = batch.manifestChanged ? JSON.stringify(this.#manifest()) : undefined;
-    await writeAll(files, WRITE_CONCURRENCY, ([name, json]) => this.#write(name, json));
-    // The manifest may name a new shard only once that shard's directory entry is durable.
-    await this.#volume.sync();
-    if (manifest) {
-      await this.#write(MANIFEST, manifest);
-      await this.#volume.sync();
-    }
-    for (const name of batch.removed) {
-      // A file left here is deleted at the next start-up: the manifest no longer names it.
-      await this.#volume.remove(name).catch((error: unknown) => {
-        this.#options.logger?.warn({ err: error, shard: name }, 'Could not delete a dropped store shard');
-      });
-    }
+    const removed = [...batch.removed].filter((name) => !existing.has(name));
+    const list = batch.manifestChanged ? this.#shardList() : undefined;
+    return this.#requireLog().append({ shards, removed, ...(list && { list }) });
   }
 
-  async #write(name: string, json: string): Promise<void> {
-    await this.#volume.write(name, json);
-    this.#options.onFileWrite?.(name);
+  #startLog(start: LogStart): void {
+    this.#log = new WriteAheadLog(this.#volume, start, {
+      layout: this.#layout,
+      checkpointBytes: this.#options.checkpointBytes,
+      onFileWrite: this.#options.onFileWrite,
+      logger: this.#options.logger,
+    });
   }
 
-  #manifest(): Manifest {
+  #checkpoint(): Promise<void> {
+    return this.#requireLog().checkpoint();
+  }
+
+  #requireLog(): WriteAheadLog {
+    if (!this.#log) throw new Error('The store log is not started');
+    return this.#log;
+  }
+
+  #shardList(): string[] {
     const shards: string[] = [];
     for (const table of this.#tables) for (const name of table.shardNames()) shards.push(name);
-    return { format: MANIFEST_FORMAT, version: MANIFEST_VERSION, layout: this.#layout, shards };
+    return shards;
   }
 
   #startPruning(): void {
@@ -213,25 +220,4 @@ export class ShardedStore implements Store {
     this.#pruneTimer = setInterval(() => this.prune(), this.#options.pruneIntervalMs);
     this.#pruneTimer.unref();
   }
-}
-
-/**
- * Runs `write` over `items`, at most `limit` at a time; waits for all of them (none may still run when
- * the next batch starts), then throws the first failure.
- */
-async function writeAll<T>(items: readonly T[], limit: number, write: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await write(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
 }

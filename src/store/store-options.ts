@@ -15,6 +15,13 @@ export interface StoreOptions {
    */
   readonly commitMaxBatch?: number;
   /**
+   * Once the write-ahead log holds this many bytes since the last checkpoint, the next commit starts a
+   * checkpoint in the background: the log's content is written into the shard files and the log deleted.
+   * Bigger means fewer shard writes but a longer replay after a crash (a commit logs whole shards).
+   * @default 8 MiB
+   */
+  readonly checkpointBytes?: number;
+  /**
    * Message links older than this are pruned.
    * @default 90
    */
@@ -65,7 +72,10 @@ export interface StoreOptions {
    * @default Date.now
    */
   readonly now?: () => number;
-  /** Called after each file a commit writes (shard name, or `manifest`); tests count writes with it. */
+  /**
+   * Called after each write to a file: a commit's append to the log (`wal-000001`), and a checkpoint's
+   * shard files (shard name) and manifest (`manifest`). Tests count writes with it.
+   */
   readonly onFileWrite?: (name: string) => void;
   /** Where failed commits and start-up clean-ups are logged. */
   readonly logger?: Logger;
@@ -84,6 +94,7 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
   const resolved = {
     commitWindowMs: options.commitWindowMs ?? 5,
     commitMaxBatch: options.commitMaxBatch ?? 512,
+    checkpointBytes: options.checkpointBytes ?? 8 * 2 ** 20,
     linkRetentionMs: (options.linkRetentionDays ?? 90) * DAY_MS,
     maxLinks: options.maxLinks ?? 2_000_000,
     pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
@@ -99,6 +110,7 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
   };
   const counts = [
     'commitMaxBatch',
+    'checkpointBytes',
     'maxLinks',
     'conversationsPerShard',
     'linksPerSegment',

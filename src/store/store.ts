@@ -7,15 +7,16 @@ import type { BridgeId, ConversationKey, TeamBridgeId } from '../core/model.js';
  * Durability model: every mutating method applies to memory at once and returns synchronously, so the
  * next read sees it. Nothing is durable until {@link Store.commit} resolves: it resolves when every
  * mutation made before the call is on disk. Mutations made within the same short window share one
- * write per touched file (group commit), so callers should mutate first and then await `commit()`:
+ * write (group commit), so callers should mutate first and then await `commit()`:
  *
  * ```ts
  * const seq = store.journal.append({ kind: 'imessage.webhook', payload });
  * await store.commit(); // now answer 2xx
  * ```
  *
- * Each file is replaced atomically; a commit that touches several files is not atomic across them,
- * which is why callers acknowledge only after `commit()` resolves.
+ * A window's mutations become durable together, across tables, or not at all: after a crash a dedupe
+ * claim is never found without the journal entry committed with it. Callers still acknowledge only
+ * after `commit()` resolves.
  */
 export interface Store {
   /** Conversation ↔ thread mappings. */

@@ -5,7 +5,8 @@ export const MANIFEST = 'manifest';
 
 /**
  * Where the store's files live: a directory of lowdb JSON files, or memory. A name is `manifest` or a
- * shard name (`[a-z][a-z0-9-]*`).
+ * shard name (`[a-z][a-z0-9-]*`). Beside them are the numbered files of the write-ahead log, which are
+ * only appended to (see {@link logName}).
  */
 export interface Volume {
   /** The file behind a name, for error messages. */
@@ -25,6 +26,26 @@ export interface Volume {
   list(): Promise<string[]>;
   /** Deletes what an interrupted write left behind; returns how many. */
   removeTemporaries(): Promise<number>;
+  /** The file behind log `no`, for error messages. */
+  describeLog(no: number): string;
+  /** Numbers of the log files present, ascending. */
+  logs(): Promise<number[]>;
+  /** The bytes of log `no`, or null when absent. */
+  readLog(no: number): Promise<Uint8Array | null>;
+  /**
+   * Appends `bytes` to log `no` (creating it) and resolves once they are durable (fdatasync), and for a
+   * new file its directory entry too. Never called again before the previous call settled.
+   */
+  appendLog(no: number, bytes: Uint8Array): Promise<void>;
+  /** Deletes log `no`; absent is fine. */
+  removeLog(no: number): Promise<void>;
+  /** Releases what the volume holds open (the log being appended to); called once the store is closed. */
+  close(): Promise<void>;
+}
+
+/** How a log file is named in `onFileWrite` and in file names: `wal-000001`. */
+export function logName(no: number): string {
+  return `wal-${String(no).padStart(6, '0')}`;
 }
 
 /** True for a valid shard name. */

@@ -10,6 +10,8 @@ import { ShardedStore } from '../../src/store/sharded-store.js';
 import type { StoreOptions } from '../../src/store/store-options.js';
 import type { Store } from '../../src/store/store.js';
 import { captureLogs } from '../helpers/log-capture.js';
+import { copyVolume } from '../helpers/store-faulty-volume.js';
+import { logFiles, readLogRecords } from '../helpers/store-log.js';
 
 /** A store in a temp dir that records the name of every file each commit writes. */
 async function openCounted(
@@ -37,15 +39,9 @@ async function turnEventLoop(times = 5): Promise<void> {
   for (let i = 0; i < times; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-function countBy(names: readonly string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return counts;
-}
-
 describe('store group commit', () => {
-  it('writes each touched file once for many mutations in one window', async (t) => {
-    const { store, writes } = await openCounted(t);
+  it('logs the mutations of one window as one record: one append, no shard file written', async (t) => {
+    const { store, writes, dir } = await openCounted(t);
     for (let i = 0; i < 200; i++) store.journal.append({ kind: 'webhook', payload: { i } });
     for (let i = 0; i < 100; i++) {
       store.links.create({
@@ -58,41 +54,59 @@ describe('store group commit', () => {
     for (let i = 0; i < 50; i++) store.dedupe.claim(`k${i}`, 60_000);
     store.cursors.set('l', { lastSentAt: 1 });
     await store.commit();
-    const counts = countBy(writes);
-    assert.deepEqual(
-      [...counts].filter(([, count]) => count > 1),
-      [],
-      `no file written twice: ${writes.join(', ')}`,
-    );
-    for (const name of ['journal-000000', 'links-000000', 'dedupe-000000', 'cursors', 'manifest']) {
-      assert.equal(counts.get(name), 1, name);
+    assert.deepEqual(writes, ['wal-000001']);
+    const [record, ...more] = await readLogRecords(dir);
+    assert.equal(more.length, 0);
+    const shards = [...(record?.shards.keys() ?? [])];
+    for (const name of ['journal-000000', 'links-000000', 'dedupe-000000', 'cursors']) {
+      assert.ok(shards.includes(name), `${name} in ${shards.join(', ')}`);
     }
-    const conversationShards = writes.filter((name) => name.startsWith('conversations-'));
+    const conversationShards = shards.filter((name) => name.startsWith('conversations-'));
     assert.ok(conversationShards.length > 0 && conversationShards.length <= 10);
+    assert.ok(record?.list?.includes('dedupe-000000'), 'a new shard puts the shard list in the record');
   });
 
-  it('rewrites only the touched conversation shard when one conversation changes', async (t) => {
+  it('writes each changed shard once at the checkpoint on close, then deletes the log', async (t) => {
+    const { store, writes, dir } = await openCounted(t);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20; i++) store.journal.append({ kind: 'webhook', payload: { round, i } });
+      store.cursors.set('l', { lastSentAt: round });
+      await store.commit();
+    }
+    assert.deepEqual(writes, ['wal-000001', 'wal-000001', 'wal-000001']);
+    writes.length = 0;
+    await store.close();
+    assert.deepEqual(writes.sort(), ['cursors', 'journal-000000', 'manifest']);
+    assert.deepEqual(await logFiles(dir), []);
+    const journal = JSON.parse(await readFile(join(dir, 'threadline.journal-000000.json'), 'utf8')) as {
+      batch: number;
+      data: { entries: unknown[] };
+    };
+    assert.equal(journal.batch, 3, 'stamped with the batch its content is from');
+    assert.equal(journal.data.entries.length, 60);
+  });
+
+  it('logs only the touched conversation shard when one conversation changes', async (t) => {
     const { store, writes, dir } = await openCounted(t, { conversationsPerShard: 8 });
     for (let i = 0; i < 200; i++) store.conversations.upsert({ line: 'l', chat: `c${i}` });
     await store.commit();
     writes.length = 0;
     store.conversations.upsert({ line: 'l', chat: 'c42' }, { displayName: 'Ana' });
     await store.commit();
-    assert.equal(writes.length, 1, writes.join(', '));
-    const [shard = ''] = writes;
-    assert.match(shard, /^conversations-[01]+$/);
-    const file = JSON.parse(await readFile(join(dir, `threadline.${shard}.json`), 'utf8')) as {
-      conversations: { key: { chat: string }; displayName?: string }[];
-    };
-    assert.ok(
-      file.conversations.length <= 8,
-      `a shard holds at most 8 conversations, not ${file.conversations.length}`,
-    );
-    assert.equal(file.conversations.find((c) => c.key.chat === 'c42')?.displayName, 'Ana');
+    assert.deepEqual(writes, ['wal-000001']);
+    const record = (await readLogRecords(dir)).at(-1);
+    const shards = [...(record?.shards ?? [])];
+    assert.equal(shards.length, 1, shards.map(([name]) => name).join(', '));
+    const [[name, content] = ['', undefined]] = shards;
+    assert.match(name, /^conversations-[01]+$/);
+    assert.equal(record?.list, undefined, 'the set of shards did not change');
+    const { conversations } = content as { conversations: { key: { chat: string }; displayName?: string }[] };
+    assert.ok(conversations.length <= 8, `a shard holds at most 8 conversations, not ${conversations.length}`);
+    assert.equal(conversations.find((c) => c.key.chat === 'c42')?.displayName, 'Ana');
   });
 
-  it('rewrites only the segment of the link that changed', async (t) => {
-    const { store, writes } = await openCounted(t, { linksPerSegment: 16 });
+  it('logs only the segment of the link that changed', async (t) => {
+    const { store, dir } = await openCounted(t, { linksPerSegment: 16 });
     const links = Array.from({ length: 100 }, (_, i) =>
       store.links.create({
         conversation: { line: 'l', chat: 'c' },
@@ -101,10 +115,10 @@ describe('store group commit', () => {
       }),
     );
     await store.commit();
-    writes.length = 0;
     store.links.update(links[20]?.id ?? '', { delivery: 'sent' });
     await store.commit();
-    assert.deepEqual(writes, ['links-000001']);
+    const record = (await readLogRecords(dir)).at(-1);
+    assert.deepEqual([...(record?.shards.keys() ?? [])], ['links-000001']);
   });
 
   it('waits out the window before writing, then writes once', async (t) => {
@@ -128,7 +142,7 @@ describe('store group commit', () => {
     assert.deepEqual(writes, []);
     mock.timers.tick(1);
     await commit;
-    assert.deepEqual(writes, ['cursors']);
+    assert.deepEqual(writes, ['wal-000001']);
   });
 
   it('writes at once, without waiting out the window, when a window has many mutations', async (t) => {
@@ -148,19 +162,27 @@ describe('store group commit', () => {
     assert.equal(committed, false, 'nine mutations wait for the window');
     store.dedupe.claim('k9', 1000);
     await commit;
-    assert.deepEqual(writes, ['dedupe-000000', 'manifest']);
+    assert.deepEqual(writes, ['wal-000001']);
   });
 
-  it('rejects commit() when writing fails, keeps the data and writes it on retry', async (t) => {
+  it('rejects commit() when the append fails, keeps the data and logs it on retry, in a new log', async (t) => {
     class FlakyVolume extends MemoryVolume {
       failing = false;
-      override write(name: string, json: string): Promise<void> {
-        return this.failing ? Promise.reject(new Error('disk full')) : super.write(name, json);
+      override appendLog(no: number, bytes: Uint8Array): Promise<void> {
+        // A failed append may leave part of the record behind.
+        if (this.failing)
+          return super.appendLog(no, bytes.subarray(0, 10)).then(() => Promise.reject(new Error('disk full')));
+        return super.appendLog(no, bytes);
       }
     }
     const volume = new FlakyVolume();
     const { log, lines } = captureLogs();
-    const store = await ShardedStore.open(volume, { pruneIntervalMs: 0, logger: log });
+    const writes: string[] = [];
+    const store = await ShardedStore.open(volume, {
+      pruneIntervalMs: 0,
+      logger: log,
+      onFileWrite: (name) => writes.push(name),
+    });
     t.after(() => store.close());
     mock.timers.enable({ apis: ['setTimeout'] });
     t.after(() => mock.timers.reset());
@@ -174,7 +196,8 @@ describe('store group commit', () => {
     const retried = store.commit();
     mock.timers.tick(1000);
     await retried;
-    const reopened = await ShardedStore.open(volume, { pruneIntervalMs: 0 });
+    assert.deepEqual(writes.slice(-1), ['wal-000002'], 'never appends after a record that may be torn');
+    const reopened = await ShardedStore.open(await copyVolume(volume), { pruneIntervalMs: 0 });
     t.after(() => reopened.close());
     assert.deepEqual(
       reopened.journal.pending().map((entry) => entry.seq),
@@ -185,8 +208,8 @@ describe('store group commit', () => {
   it('rejects close() when the final flush cannot be written', async () => {
     class FullVolume extends MemoryVolume {
       full = false;
-      override write(name: string, json: string): Promise<void> {
-        return this.full ? Promise.reject(new Error('disk full')) : super.write(name, json);
+      override appendLog(no: number, bytes: Uint8Array): Promise<void> {
+        return this.full ? Promise.reject(new Error('disk full')) : super.appendLog(no, bytes);
       }
     }
     const volume = new FullVolume();
@@ -200,14 +223,16 @@ describe('store group commit', () => {
     const { store, dir } = await openCounted(t, { conversationsPerShard: 4 });
     for (let i = 0; i < 300; i++) store.conversations.upsert({ line: 'l', chat: `c${i}` });
     await store.commit();
+    // The checkpoint on close writes the shard files and the manifest.
+    await store.close();
     const manifest = JSON.parse(await readFile(join(dir, 'threadline.json'), 'utf8')) as { shards: string[] };
     const shards = manifest.shards.filter((name) => name.startsWith('conversations-'));
     assert.ok(shards.length >= 300 / 4, `${shards.length} shards`);
     for (const shard of shards) {
       const file = JSON.parse(await readFile(join(dir, `threadline.${shard}.json`), 'utf8')) as {
-        conversations: unknown[];
+        data: { conversations: unknown[] };
       };
-      assert.ok(file.conversations.length <= 4, `${shard} holds ${file.conversations.length}`);
+      assert.ok(file.data.conversations.length <= 4, `${shard} holds ${file.data.conversations.length}`);
     }
     const reader = await openLowdbStore({ path: join(dir, 'threadline.json'), pruneIntervalMs: 0 });
     t.after(() => reader.close());

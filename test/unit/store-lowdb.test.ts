@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
+import { MANIFEST_VERSION } from '../../src/store/manifest.js';
 import { StoreError } from '../../src/store/store-error.js';
 import type { StoreOptions } from '../../src/store/store-options.js';
 import type { Store } from '../../src/store/store.js';
 import { runStoreContract } from '../helpers/store-contract.js';
+import { logFiles } from '../helpers/store-log.js';
 
 async function createTempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'threadline-store-'));
@@ -70,16 +72,31 @@ describe('lowdb store files', () => {
     assert.ok(files.some((file) => /^threadline\.conversations-[01]+\.json$/.test(file)));
     const manifest = JSON.parse(await readFile(join(dir, 'threadline.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(manifest.format, 'threadline-store');
-    assert.equal(manifest.version, 1);
+    assert.equal(manifest.version, 2);
     assert.deepEqual(manifest.layout, { linksPerSegment: 1024, journalPerSegment: 256, effectsPerSegment: 256 });
+    assert.equal(manifest.batch, 1, 'the one commit was batch 1');
+    const journal = JSON.parse(await readFile(join(dir, 'threadline.journal-000000.json'), 'utf8')) as {
+      batch: number;
+      data: { segment: number; entries: { payload: unknown }[] };
+    };
+    assert.equal(journal.batch, 1, 'a shard file is stamped with the batch its content is from');
+    assert.equal(journal.data.segment, 0);
+    assert.deepEqual(
+      journal.data.entries.map((entry) => entry.payload),
+      [{ n: 1 }],
+    );
+    assert.deepEqual(await logFiles(dir), [], 'a clean close leaves no log');
   });
 
   it('makes data durable at commit(), without waiting for close', async (t) => {
     const dir = await createTempDir();
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const copy = await createTempDir();
     const path = join(dir, 'threadline.json');
     const store = await openLowdbStore({ path, pruneIntervalMs: 0 });
-    t.after(() => store.close());
+    t.after(async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    });
     const seq = store.journal.append({ kind: 'webhook', payload: { id: 'dlv_1' } });
     store.links.create({
       conversation: { line: '+1555', chat: 'cht_1' },
@@ -87,8 +104,14 @@ describe('lowdb store files', () => {
       imessage: { id: 'msg_7' },
     });
     await store.commit();
-    const reader = await openLowdbStore({ path, pruneIntervalMs: 0 });
-    t.after(() => reader.close());
+    // What a crash right now would leave: the files as they are, the log included.
+    await cp(dir, copy, { recursive: true });
+    assert.equal((await logFiles(copy)).length, 1);
+    const reader = await openLowdbStore({ path: join(copy, 'threadline.json'), pruneIntervalMs: 0 });
+    t.after(async () => {
+      await reader.close();
+      await rm(copy, { recursive: true, force: true });
+    });
     assert.deepEqual(
       reader.journal.pending().map((entry) => entry.seq),
       [seq],
@@ -146,14 +169,13 @@ describe('lowdb store files', () => {
   it('refuses a manifest written by a newer version', async (t) => {
     const { path } = await openFilled(t);
     const manifest = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    await writeFile(path, JSON.stringify({ ...manifest, version: 2 }));
+    await writeFile(path, JSON.stringify({ ...manifest, version: MANIFEST_VERSION + 1 }));
     await rejectsCorrupt(path, path, /newer Threadline/);
   });
 
   it('keeps the layout it was created with when reopened with other options', async (t) => {
     const { path } = await openFilled(t, { linksPerSegment: 4 });
     const store = await openLowdbStore({ path, pruneIntervalMs: 0, linksPerSegment: 1024 });
-    t.after(() => store.close());
     const ids = Array.from({ length: 6 }, (_, i) =>
       store.links.create({
         conversation: { line: 'l', chat: 'c' },
@@ -161,7 +183,7 @@ describe('lowdb store files', () => {
         slack: { channel: 'C', ts: `${i}` },
       }),
     );
-    await store.commit();
+    await store.close();
     const reader = await openLowdbStore({ path, pruneIntervalMs: 0 });
     t.after(() => reader.close());
     for (const link of ids) assert.deepEqual(reader.links.get(link.id), link);

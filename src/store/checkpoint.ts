@@ -1,0 +1,73 @@
+import type { Logger } from 'pino';
+import type { Manifest } from './manifest.js';
+import { stampShard, type ShardVersion } from './shard-file.js';
+import { MANIFEST, type Volume } from './volume.js';
+
+/** Files written at once by a checkpoint (it can touch hundreds; file descriptors are finite). */
+const WRITE_CONCURRENCY = 16;
+
+/** What one checkpoint writes: taken synchronously when the log was rotated. */
+export interface CheckpointPlan {
+  /** Every shard changed since the last checkpoint, at its last logged version. */
+  readonly shards: ReadonlyMap<string, ShardVersion>;
+  /** The manifest to write once those shards are durable: `log` is the log begun at the rotation. */
+  readonly manifest: Manifest;
+}
+
+export interface CheckpointHooks {
+  readonly onFileWrite?: ((name: string) => void) | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/**
+ * Moves the content of the logs before `plan.manifest.log` into the shard files: writes each changed
+ * shard (atomically, stamped with its batch), syncs the directory, writes the manifest, syncs again,
+ * then deletes removed shards and obsolete logs. Until the manifest is durable the old one still points
+ * at those logs, so a crash at any step reopens to the same state.
+ */
+export async function writeCheckpoint(volume: Volume, plan: CheckpointPlan, hooks: CheckpointHooks): Promise<void> {
+  const listed = new Set(plan.manifest.shards);
+  const writes: [string, string][] = [];
+  const removed: string[] = [];
+  for (const [name, version] of plan.shards) {
+    if (version.json !== null && listed.has(name)) writes.push([name, stampShard(version.batch, version.json)]);
+    else if (!listed.has(name)) removed.push(name);
+  }
+  await writeAll(writes, WRITE_CONCURRENCY, async ([name, text]) => {
+    await volume.write(name, text);
+    hooks.onFileWrite?.(name);
+  });
+  // The manifest may stop pointing at the logs only once the shards that replace them are durable.
+  await volume.sync();
+  await volume.write(MANIFEST, JSON.stringify(plan.manifest));
+  hooks.onFileWrite?.(MANIFEST);
+  await volume.sync();
+  // Tidying only: a removed shard or an obsolete log left behind is deleted at the next open.
+  try {
+    for (const name of removed) await volume.remove(name);
+    for (const no of await volume.logs()) if (no < plan.manifest.log) await volume.removeLog(no);
+  } catch (error) {
+    hooks.logger?.warn({ err: error }, 'Could not delete a store file a checkpoint made obsolete');
+  }
+}
+
+/**
+ * Runs `write` over `items`, at most `limit` at a time; waits for all of them (none may still run when
+ * the manifest is written), then throws the first failure.
+ */
+async function writeAll<T>(items: readonly T[], limit: number, write: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await write(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}
