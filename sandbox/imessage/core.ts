@@ -2,9 +2,16 @@ import type { EventEmitter } from 'node:events';
 import { cancelAllWaits, Recorder } from '../shared/recorder.js';
 import { TimerSet } from '../shared/timers.js';
 import { newBlobToken, newId } from './ids.js';
-import { RateBudget } from './rate-budget.js';
+import { ApiLimits } from './limits.js';
 import { SimState } from './state.js';
-import type { LineInput, RecordedDelivery, RecordedRequest, SimAttachment, SimFile } from './types.js';
+import type {
+  LineInput,
+  RecordedDelivery,
+  RecordedRequest,
+  SendsPerLineLimit,
+  SimAttachment,
+  SimFile,
+} from './types.js';
 import { WebhookDispatcher } from './webhooks.js';
 
 /** Options with every default applied. */
@@ -15,6 +22,7 @@ export interface SimConfig {
   apiKeys: string[];
   lines: LineInput[];
   hourlyBudget: number;
+  sendsPerLine: SendsPerLineLimit | false;
   retryAfterFormat: 'seconds' | 'http-date';
   outboxDelayMs: number;
   webhookSecret: string | undefined;
@@ -32,7 +40,9 @@ export class SimCore {
   readonly requests = new Recorder<RecordedRequest>((r) => `${r.method} ${r.path} ${r.status}`);
   readonly blobRequests = new Recorder<RecordedRequest>((r) => `${r.method} ${r.path} ${r.status}`);
   readonly deliveries = new Recorder<RecordedDelivery>((d) => `${d.event} ${d.deliveryId} ${d.status}`);
-  readonly budget: RateBudget;
+  /** Requests that came back inside a Retry-After window they had been given (and were refused again). */
+  readonly violations = new Recorder<RecordedRequest>((r) => `${r.method} ${r.path} ${r.status}`);
+  readonly limits: ApiLimits;
   readonly webhooks: WebhookDispatcher;
   /** Remaining forced send failures (failNextSends). */
   readonly failSends = { count: 0, reason: '' };
@@ -46,7 +56,13 @@ export class SimCore {
     this.config = config;
     this.emitter = emitter;
     this.state = new SimState(config.lines);
-    this.budget = new RateBudget(config.hourlyBudget);
+    this.limits = new ApiLimits({
+      hourlyBudget: config.hourlyBudget,
+      sendsPerLine: config.sendsPerLine,
+      retryAfterFormat: config.retryAfterFormat,
+      now: config.now,
+      violations: this.violations,
+    });
     this.webhooks = new WebhookDispatcher({
       state: this.state,
       recorder: this.deliveries,
@@ -115,6 +131,9 @@ export class SimCore {
     this.#timers.clear();
     this.#closing.abort();
     await this.webhooks.settle();
-    cancelAllWaits([this.requests, this.blobRequests, this.deliveries], 'The messages.dev simulator was closed');
+    cancelAllWaits(
+      [this.requests, this.blobRequests, this.deliveries, this.violations],
+      'The messages.dev simulator was closed',
+    );
   }
 }

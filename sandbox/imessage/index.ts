@@ -14,6 +14,7 @@ export type {
   RecordedDelivery,
   RecordedRequest,
   RequestMatch,
+  SendsPerLineLimit,
   SimAttachment,
   SimChat,
   SimFile,

@@ -26,9 +26,3 @@ export class RateBudget {
     return undefined;
   }
 }
-
-/** A Retry-After header value for a wait, in the configured form. */
-export function formatRetryAfter(waitMs: number, now: number, format: 'seconds' | 'http-date'): string {
-  if (format === 'http-date') return new Date(now + waitMs).toUTCString();
-  return String(Math.max(1, Math.ceil(waitMs / 1000)));
-}

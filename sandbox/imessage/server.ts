@@ -5,7 +5,6 @@ import { readBody, readQuery, sendJson } from '../shared/http-io.js';
 import { newRequestId } from './ids.js';
 import type { FaultList } from './faults.js';
 import type { Params } from './params.js';
-import { formatRetryAfter } from './rate-budget.js';
 import { routeTable } from './routes/table.js';
 import type { ApiRequest, ApiResult } from './routes/route.js';
 import type { FaultSpec, RecordedRequest } from './types.js';
@@ -89,22 +88,9 @@ function runApi(core: SimCore, call: ApiCall): ApiResult {
     const route = call.inBase ? routeTable.get(`${call.method} ${call.path}`) : undefined;
     if (!route)
       throw new SimApiError(404, 'not_found_error', 'not_found', `No endpoint ${call.method} ${call.url.pathname}`);
-    const apiKey = authenticate(core, call.req);
-    const waitMs = core.budget.take(apiKey, core.now());
-    if (waitMs !== undefined) {
-      const retryAfter = formatRetryAfter(waitMs, core.now(), core.config.retryAfterFormat);
-      throw new SimApiError(
-        429,
-        'rate_limit_error',
-        'rate_limit_exceeded',
-        'Hourly request limit reached.',
-        undefined,
-        {
-          'Retry-After': retryAfter,
-        },
-      );
-    }
+    core.limits.takeBudget(authenticate(core, call.req), call.record);
     const body = route.rawBody ? {} : parseJsonBody(call.raw, call.record);
+    const sendKey = core.limits.checkSend(`${call.method} ${call.path}`, body, call.record);
     const request: ApiRequest = {
       method: call.method,
       path: call.path,
@@ -113,7 +99,9 @@ function runApi(core: SimCore, call: ApiCall): ApiResult {
       raw: call.raw,
       headers: call.req.headers,
     };
-    return route.handle(core, request);
+    const result = route.handle(core, request);
+    if (sendKey !== undefined && result.status < 300) core.limits.countSend(sendKey);
+    return result;
   } catch (error) {
     if (error instanceof SimApiError) return errorResult(error);
     throw error;

@@ -10,6 +10,7 @@ import type {
   RecordedDelivery,
   RecordedRequest,
   RequestMatch,
+  SendsPerLineLimit,
   SimMessage,
   SimReaction,
   SimStateView,
@@ -28,6 +29,7 @@ function resolveConfig(options: SimulatorOptions): SimConfig {
     apiKeys: options.apiKeys ?? ['sk_live_test'],
     lines: options.lines ?? [{ handle: '+15551234567' }],
     hourlyBudget: options.hourlyBudget ?? 1000,
+    sendsPerLine: resolveSendsPerLine(options.sendsPerLine),
     retryAfterFormat: options.retryAfterFormat ?? 'seconds',
     outboxDelayMs: options.outboxDelayMs ?? 50,
     webhookSecret: options.webhookSecret,
@@ -36,6 +38,14 @@ function resolveConfig(options: SimulatorOptions): SimConfig {
     blobContentLength: options.blobContentLength ?? true,
     now: options.now ?? Date.now,
   };
+}
+
+function resolveSendsPerLine(limit: SimulatorOptions['sendsPerLine']): SendsPerLineLimit | false {
+  if (limit === undefined || limit === false) return false;
+  if (!Number.isInteger(limit.count) || limit.count < 1 || !(limit.perMs > 0)) {
+    throw new TypeError('messages.dev simulator: sendsPerLine needs a positive integer count and perMs > 0');
+  }
+  return { count: limit.count, perMs: limit.perMs };
 }
 
 /**
@@ -72,6 +82,14 @@ export class MessagesDevSimulator extends LocalSimulator<SimCore> {
   /** Every request to a blob (storage) URL; these need no auth and do not count against the budget. */
   get blobRequests(): readonly RecordedRequest[] {
     return this.core.blobRequests.items;
+  }
+
+  /**
+   * Requests refused with 429 although an earlier 429 of the same limit (hourly budget per key, sends per line)
+   * had told the client to wait and that Retry-After had not passed.
+   */
+  get violations(): readonly RecordedRequest[] {
+    return this.core.violations.items;
   }
 
   /** Every webhook POST attempt. */

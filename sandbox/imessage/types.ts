@@ -23,6 +23,15 @@ export interface LineInput {
   advancedFeatures?: boolean;
 }
 
+/** A per-line send limit: at most `count` sends from one line in any `perMs` (a sliding window). */
+export interface SendsPerLineLimit {
+  /** Sends allowed per window (a positive integer). */
+  count: number;
+  /** Window length in ms (the simulator's clock). */
+  perMs: number;
+}
+
+/** Options of the messages.dev simulator. */
 export interface SimulatorOptions {
   /** Interface to listen on. Default '127.0.0.1'. */
   host?: string;
@@ -36,7 +45,16 @@ export interface SimulatorOptions {
   lines?: LineInput[];
   /** Requests per key per fixed hour window. Default 1000. Over it: 429 `rate_limit_exceeded` with Retry-After. */
   hourlyBudget?: number;
-  /** How Retry-After is written on budget 429s. Default 'seconds'. */
+  /**
+   * Sends per line: POST /messages, /audio-messages and /reactions count against the line named by `from`, in a
+   * sliding window; over it the answer is 429 `rate_limit_exceeded` with Retry-After (whole seconds ≥ 1, or a date
+   * per `retryAfterFormat`). Only accepted sends (2xx) are counted. Default false (not enforced).
+   */
+  sendsPerLine?: SendsPerLineLimit | false;
+  /**
+   * How Retry-After is written on 429s (hourly budget, sends per line): whole seconds (at least 1) or an
+   * HTTP date. Default 'seconds'.
+   */
   retryAfterFormat?: 'seconds' | 'http-date';
   /** Time an outbox item takes from pending to sent (half of it to claimed). Default 50. */
   outboxDelayMs?: number;

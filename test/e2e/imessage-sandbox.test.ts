@@ -300,6 +300,58 @@ describe('messages.dev simulator', () => {
     assert.equal((await api(sim, 'GET', '/lines', undefined, 'sk_live_b')).status, 200);
   });
 
+  it('records a request that ignores the budget’s Retry-After as a violation', async (t) => {
+    const sim = await startSim(t, { hourlyBudget: 1 });
+    assert.equal((await api(sim, 'GET', '/lines')).status, 200);
+    assert.equal((await api(sim, 'GET', '/lines')).status, 429);
+    assert.equal(sim.violations.length, 0);
+    assert.equal((await api(sim, 'GET', '/lines')).status, 429);
+    assert.deepEqual(
+      sim.violations.map((request) => [request.path, request.status]),
+      [['/lines', 429]],
+    );
+  });
+
+  it('limits sends per line when sendsPerLine is set, with Retry-After and violations', async (t) => {
+    let clock = Date.parse('2024-05-01T12:00:00Z');
+    const OTHER = '+15557654321';
+    const sim = await startSim(t, {
+      now: () => clock,
+      lines: [{ handle: LINE }, { handle: OTHER }],
+      sendsPerLine: { count: 2, perMs: 1500 },
+    });
+    const { message } = await sim.simulateInbound({ from: '+15550005555', text: 'hi' });
+    await sim.simulateInbound({ line: OTHER, from: '+15550005555', text: 'hi' });
+    const sendFrom = (from: string, text: string) => api(sim, 'POST', '/messages', { from, to: '+15550005555', text });
+    assert.equal((await sendFrom(LINE, 'one')).status, 201);
+    clock += 500;
+    const reaction = await api(sim, 'POST', '/reactions', {
+      from: LINE,
+      to: '+15550005555',
+      message_id: message.id,
+      type: 'like',
+    });
+    assert.equal(reaction.status, 201, 'a tapback is a send too');
+    // Typing is not a send; a refused or invalid write does not count.
+    assert.equal((await api(sim, 'POST', '/typing', { from: LINE, to: '+15550005555' })).status, 201);
+    const limited = await sendFrom(LINE, 'three');
+    assert.equal(limited.status, 429);
+    assert.deepEqual([errorOf(limited)['type'], errorOf(limited)['code']], ['rate_limit_error', 'rate_limit_exceeded']);
+    // The first send leaves the 1500 ms window 1000 ms from now.
+    assert.equal(limited.headers.get('retry-after'), '1');
+    assert.equal((await sendFrom(OTHER, 'other line')).status, 201, 'each line has its own window');
+    assert.equal(sim.violations.length, 0);
+    clock += 400;
+    assert.equal((await sendFrom(LINE, 'too early')).status, 429);
+    assert.deepEqual(
+      sim.violations.map((request) => (request.body as Record<string, unknown>)['text']),
+      ['too early'],
+    );
+    clock += 600;
+    assert.equal((await sendFrom(LINE, 'on time')).status, 201);
+    await waitFor(() => sim.state.outbox.filter((item) => item.kind === 'message').length === 3);
+  });
+
   it('answers errors in the documented envelope', async (t) => {
     const sim = await startSim(t);
     const missingKey = await api(sim, 'GET', '/lines', undefined, null);
