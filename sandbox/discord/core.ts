@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { Outage } from '../shared/outage.js';
 import { cancelAllWaits, Recorder } from '../shared/recorder.js';
 import type { SimConfig } from './config.js';
 import { Gateway } from './gateway.js';
@@ -16,6 +17,7 @@ export class SimCore {
   readonly violations = new Recorder<RecordedCall>((c) => `${c.method} ${c.route} ${c.status}`);
   readonly frames = new Recorder<GatewayFrame>((f) => `${f.direction}:${f.op}${f.t === undefined ? '' : `:${f.t}`}`);
   readonly limiter = new RateLimiter();
+  readonly outage = new Outage<RecordedCall>((c) => `${c.method} ${c.route} ${c.status}`);
   readonly gateway: Gateway;
   readonly #emitter: EventEmitter;
   /** Origin the server listens on (http://host:port); set once it is listening. */

@@ -2,6 +2,7 @@ import { DiscordSimulator } from './simulator.js';
 import type { DiscordSimulatorOptions } from './types.js';
 
 export { DiscordSimulator } from './simulator.js';
+export type { OutageMode, OutageSpec } from '../shared/outage.js';
 export type {
   BotPermissions,
   BotPermissionsInput,

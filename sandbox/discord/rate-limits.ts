@@ -22,7 +22,7 @@ interface Window {
   announcedUntil: number;
 }
 
-const seconds = (ms: number): string => (Math.max(ms, 0) / 1000).toFixed(3);
+export const seconds = (ms: number): string => (Math.max(ms, 0) / 1000).toFixed(3);
 
 /** Fixed windows that open with their first request, like Discord's buckets. */
 export class RateLimiter {
@@ -99,12 +99,12 @@ export class RateLimiter {
 }
 
 /** Discord's Retry-After header is whole seconds, rounded up (the body's retry_after has the decimals). */
-function retryAfterHeader(waitMs: number): string {
+export function retryAfterHeader(waitMs: number): string {
   return String(Math.max(1, Math.ceil(waitMs / 1000)));
 }
 
 /** The 429 error. discord.js reads only the headers; the body is for humans and other clients. */
-function rateLimited(waitMs: number, global: boolean, headers: Record<string, string>): DiscordApiError {
+export function rateLimited(waitMs: number, global: boolean, headers: Record<string, string>): DiscordApiError {
   const error = new DiscordApiError(429, 0, 'You are being rate limited.', undefined, headers);
   error.extra = { retry_after: Number(seconds(waitMs)), global };
   return error;

@@ -4,6 +4,7 @@ import { bucketsFor } from './buckets.js';
 import type { SimCore } from './core.js';
 import { DiscordApiError, methodNotAllowed, notFound, unauthorized } from './errors.js';
 import { parseBody, type ParsedBody } from './http-io.js';
+import { outageAnswer } from './outage-answer.js';
 import { matchRoute } from './routes/route.js';
 import { routeTable } from './routes/table.js';
 import type { RecordedCall } from './types.js';
@@ -55,13 +56,26 @@ async function handleRequest(core: SimCore, req: IncomingMessage, res: ServerRes
     if (!(error instanceof DiscordApiError)) throw error;
     parsed = error;
   }
+  const match = inApi ? matchRoute(routeTable, method, record.route) : ({ kind: 'none' } as const);
+  if (match.kind === 'found') record.template = match.route.template;
+  const refusal = inApi ? outageAnswer(core, record, match.kind === 'found' ? match.params : {}) : undefined;
+  if (refusal?.hold) {
+    core.calls.push(record);
+    core.outage.record(record);
+    core.outage.hold(res);
+    return;
+  }
+  if (refusal) {
+    answer(core, res, record, refusal.error.status, refusal.error.toBody(), refusal.error.headers);
+    core.outage.record(record);
+    if (refusal.violation) core.violations.push(record);
+    return;
+  }
   let headers: Record<string, string> = {};
   try {
-    const match = inApi ? matchRoute(routeTable, method, record.route) : ({ kind: 'none' } as const);
     if (match.kind === 'none') throw notFound();
     if (match.kind === 'wrong-method') throw methodNotAllowed();
     const { route, params } = match;
-    record.template = route.template;
     if (route.auth && record.auth !== `Bot ${core.config.token}`) throw unauthorized();
     const decision = core.limiter.take(
       bucketsFor(core, method, route.template, params, record.query),

@@ -48,9 +48,17 @@ export class DiscordSimulator extends LocalSimulator<SimCore> {
     return this.core.calls.items;
   }
 
-  /** Calls refused with 429 while an earlier 429 had told the client to wait (the client ignored Retry-After). */
+  /**
+   * Calls refused with 429 while an earlier 429 of the same bucket (per-channel messages, webhooks, global, or a
+   * '429' outage per route bucket) had told the client to wait (the client ignored Retry-After).
+   */
   get violations(): readonly RecordedCall[] {
     return this.core.violations.items;
+  }
+
+  /** REST calls the current and past outages refused (also in `calls`; status 0 for held ones). */
+  get outageRefusals(): readonly RecordedCall[] {
+    return this.core.outage.refused.items;
   }
 
   /** Every gateway frame in both directions. */

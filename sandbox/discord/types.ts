@@ -43,6 +43,16 @@ export interface RateLimitOptions {
   webhookPerChannelPerMinute?: number | false;
 }
 
+/**
+ * Options of the Discord simulator.
+ *
+ * Outages: `sim.startOutage({ mode: '503' | 'hang' | '429', durationMs?, retryAfterSec?, except? })` refuses every
+ * REST call under /api/v10 without processing it (503 `{message:'Service Unavailable',code:0}`, which discord.js
+ * retries `rest.retries` times and then throws as HTTPError; a held request; or Discord's 429 with Retry-After,
+ * X-RateLimit-Remaining 0, -Reset-After and scope 'user'). `except` takes route templates or paths after /api/v10,
+ * e.g. `['/gateway/bot']` to let the client reconnect. The gateway keeps dispatching, and the member helpers and
+ * attachment downloads keep working. See OutageSpec.
+ */
 export interface DiscordSimulatorOptions {
   /** Interface to listen on. Default '127.0.0.1'. */
   host?: string;
@@ -218,6 +228,7 @@ export interface RecordedCall {
   body: unknown;
   /** The Authorization header as sent (undefined for webhook executions). */
   auth: string | undefined;
+  /** The status answered; 0 for a call held by a 'hang' outage. */
   status: number;
   /** The JSON answered (undefined for 204). */
   response: unknown;

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { Outage } from '../shared/outage.js';
 import { cancelAllWaits, Recorder } from '../shared/recorder.js';
 import { TimerSet } from '../shared/timers.js';
 import { newBlobToken, newId } from './ids.js';
@@ -42,6 +43,7 @@ export class SimCore {
   readonly deliveries = new Recorder<RecordedDelivery>((d) => `${d.event} ${d.deliveryId} ${d.status}`);
   /** Requests that came back inside a Retry-After window they had been given (and were refused again). */
   readonly violations = new Recorder<RecordedRequest>((r) => `${r.method} ${r.path} ${r.status}`);
+  readonly outage = new Outage<RecordedRequest>((r) => `${r.method} ${r.path} ${r.status}`);
   readonly limits: ApiLimits;
   readonly webhooks: WebhookDispatcher;
   /** Remaining forced send failures (failNextSends). */

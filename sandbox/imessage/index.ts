@@ -3,6 +3,7 @@ import type { SimulatorOptions } from './types.js';
 
 export { MessagesDevSimulator } from './simulator.js';
 export { signWebhookBody } from './webhooks.js';
+export type { OutageMode, OutageSpec } from '../shared/outage.js';
 export type {
   DeliveryMatch,
   FaultSpec,

@@ -4,6 +4,7 @@ import { defaultErrorCode, defaultErrorType, SimApiError } from './errors.js';
 import { readBody, readQuery, sendJson } from '../shared/http-io.js';
 import { newRequestId } from './ids.js';
 import type { FaultList } from './faults.js';
+import { outageAnswer, type OutageAnswer } from './outage-answer.js';
 import type { Params } from './params.js';
 import { routeTable } from './routes/table.js';
 import type { ApiRequest, ApiResult } from './routes/route.js';
@@ -47,6 +48,11 @@ async function handleRequest(
     requestId,
     at: core.now(),
   };
+  const refusal = inBase ? outageAnswer(core, req, record) : undefined;
+  if (refusal) {
+    answerRefusal(core, res, record, refusal);
+    return;
+  }
   const fault = inBase ? faults.take(method, path) : undefined;
   if (fault?.hang) {
     core.requests.push(record);
@@ -71,6 +77,16 @@ async function handleRequest(
     return;
   }
   sendJson(res, result.status, { ...result.body, request_id: requestId }, result.headers);
+}
+
+/** Answers (or holds) a request an outage refused, and records it with its status. */
+function answerRefusal(core: SimCore, res: ServerResponse, record: RecordedRequest, refusal: OutageAnswer): void {
+  const result = refusal.hold ? undefined : errorResult(refusal.error);
+  record.status = result?.status ?? 0;
+  core.requests.push(record);
+  core.outage.record(record);
+  if (refusal.hold) core.outage.hold(res);
+  else if (result) sendJson(res, result.status, { ...result.body, request_id: record.requestId }, result.headers);
 }
 
 interface ApiCall {

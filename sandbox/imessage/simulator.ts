@@ -85,11 +85,16 @@ export class MessagesDevSimulator extends LocalSimulator<SimCore> {
   }
 
   /**
-   * Requests refused with 429 although an earlier 429 of the same limit (hourly budget per key, sends per line)
-   * had told the client to wait and that Retry-After had not passed.
+   * Requests refused with 429 although an earlier 429 of the same limit (hourly budget per key, sends per line,
+   * a '429' outage) had told the client to wait and that Retry-After had not passed.
    */
   get violations(): readonly RecordedRequest[] {
     return this.core.violations.items;
+  }
+
+  /** Requests the current and past outages refused (also in `requests`; status 0 for held ones). */
+  get outageRefusals(): readonly RecordedRequest[] {
+    return this.core.outage.refused.items;
   }
 
   /** Every webhook POST attempt. */

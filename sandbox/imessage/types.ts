@@ -31,7 +31,14 @@ export interface SendsPerLineLimit {
   perMs: number;
 }
 
-/** Options of the messages.dev simulator. */
+/**
+ * Options of the messages.dev simulator.
+ *
+ * Outages: `sim.startOutage({ mode: '503' | 'hang' | '429', durationMs?, retryAfterSec?, except? })` refuses every
+ * request under `basePath` without processing it (503 `api_error`/`service_unavailable`; a held request; or 429
+ * `rate_limit_exceeded` with Retry-After in `retryAfterFormat`); `except` takes paths ('/lines') or 'METHOD /path'.
+ * Blob downloads and webhook deliveries (`simulateInbound`, outbox events) keep working. See OutageSpec.
+ */
 export interface SimulatorOptions {
   /** Interface to listen on. Default '127.0.0.1'. */
   host?: string;
@@ -52,7 +59,7 @@ export interface SimulatorOptions {
    */
   sendsPerLine?: SendsPerLineLimit | false;
   /**
-   * How Retry-After is written on 429s (hourly budget, sends per line): whole seconds (at least 1) or an
+   * How Retry-After is written on 429s (budget, sends per line, '429' outages): whole seconds (at least 1) or an
    * HTTP date. Default 'seconds'.
    */
   retryAfterFormat?: 'seconds' | 'http-date';
@@ -79,7 +86,7 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON body, the raw Buffer for file uploads, the raw text when it was not JSON, or undefined when empty. */
   body: unknown;
-  /** HTTP status answered; 0 when the request was made to hang or its connection was dropped. */
+  /** HTTP status answered; 0 when the request was held (a fault or a 'hang' outage) or its connection was dropped. */
   status: number;
   requestId: string;
   /** Simulator clock when the response was decided. */

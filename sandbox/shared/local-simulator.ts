@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
+import type { OutageSpec, OutageSwitch } from './outage.js';
 import { closeServer, listenOn } from './server-lifecycle.js';
 
 /** What the shared lifecycle needs of a simulator's core. */
@@ -8,6 +9,8 @@ export interface SimulatorCore {
   readonly config: { readonly host: string; readonly port: number };
   /** The origin the server listens on (http://host:port); set by `listen()`, '' before. */
   origin: string;
+  /** The API outage switch (see OutageSpec). */
+  readonly outage: OutageSwitch;
   /** Stops timers, sockets and deliveries and fails pending waits; runs before the HTTP server closes. */
   shutdown(): void | Promise<void>;
 }
@@ -44,10 +47,29 @@ export abstract class LocalSimulator<Core extends SimulatorCore> extends EventEm
   }
 
   /**
+   * Starts an outage of the platform's Web/REST API (see OutageSpec for the modes and what keeps working); it
+   * replaces one already running. Ends by itself after `durationMs`, else with `endOutage()` or `close()`.
+   */
+  startOutage(spec: OutageSpec): void {
+    this.#core.outage.start(spec);
+  }
+
+  /** Ends the outage now (held 'hang' requests are destroyed, never answered); a no-op when none is active. */
+  endOutage(): void {
+    this.#core.outage.end();
+  }
+
+  /** Whether an outage is running. */
+  get outageActive(): boolean {
+    return this.#core.outage.active;
+  }
+
+  /**
    * Stops the core (timers, sockets, deliveries, pending waits), then destroys open (also hanging) HTTP sockets and
    * closes the server. Stop or destroy the clients that use it first.
    */
   async close(): Promise<void> {
+    this.#core.outage.close('The simulator was closed');
     await this.#core.shutdown();
     await closeServer(this.#server);
   }

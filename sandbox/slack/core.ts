@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { Outage } from '../shared/outage.js';
 import { cancelAllWaits, Recorder } from '../shared/recorder.js';
 import { TimerSet } from '../shared/timers.js';
 import type { SlackSimConfig } from './config.js';
@@ -54,6 +55,7 @@ export class SlackCore {
     (c) => `#${c.id}${c.closedAt === undefined ? '' : ' closed'}`,
   );
   readonly downloads = new Recorder<RecordedDownload>((d) => `${d.fileId} ${d.status}`);
+  readonly outage = new Outage<RecordedCall>((c) => `${c.method} ${c.status}`);
   readonly hub: SocketModeHub;
   readonly limiter: RateLimiter | undefined;
   readonly dispatcher: EventDispatcher;

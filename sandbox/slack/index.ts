@@ -5,6 +5,7 @@ export { DEFAULT_SCOPES } from './config.js';
 export { escapeSlackText } from './messages.js';
 export { signSlackRequest } from './signing.js';
 export { SlackSimulator, type WaitOptions } from './simulator.js';
+export type { OutageMode, OutageSpec } from '../shared/outage.js';
 export type {
   DeleteAsUserInput,
   DeliveryOutcome,

@@ -67,9 +67,17 @@ export class SlackSimulator extends LocalSimulator<SlackCore> {
     return this.core.calls.items;
   }
 
-  /** Calls that came while a Retry-After the caller had been given was still running (answered 429 again). */
+  /**
+   * Calls that came while a Retry-After the caller had been given was still running (answered 429 again):
+   * chat.postMessage per channel, and any method during a '429' outage.
+   */
   get violations(): readonly RecordedCall[] {
     return this.core.violations.items;
+  }
+
+  /** Web API calls the current and past outages refused (also in `calls`; status 0 for held ones). */
+  get outageRefusals(): readonly RecordedCall[] {
+    return this.core.outage.refused.items;
   }
 
   /** Socket Mode acks, in arrival order. */

@@ -45,6 +45,16 @@ export interface PostMessageLimit {
   burst?: number;
 }
 
+/**
+ * Options of the Slack simulator.
+ *
+ * Outages: `sim.startOutage({ mode: '503' | 'hang' | '429', durationMs?, retryAfterSec?, except? })` refuses every
+ * Web API method call without processing it (503 `{ok:false,error:'service_unavailable'}`, which @slack/web-api
+ * throws as `slack_webapi_http_error`; a held request; or 429 `{ok:false,error:'ratelimited'}` with Retry-After).
+ * `except` takes method names, e.g. `['apps.connections.open']` to let Socket Mode reconnect. Socket Mode and HTTP
+ * event deliveries, the human helpers, upload URLs, response URLs and url_private downloads keep working.
+ * See OutageSpec.
+ */
 export interface SlackSimulatorOptions {
   /** Default '127.0.0.1'. */
   host?: string;
@@ -101,7 +111,7 @@ export interface RecordedCall {
   params: Record<string, unknown>;
   /** The token used (Authorization header, else the `token` field), if any. */
   token: string | undefined;
-  /** 200, or 429 when rate limited. */
+  /** 200, 429 when rate limited, the status of an injected fault or outage (503), or 0 for a held ('hang') call. */
   status: number;
   /** Simulator clock when answered. */
   at: number;

@@ -32,10 +32,14 @@ export async function handleWebApi(
 ): Promise<void> {
   const method = url.pathname.slice(API_PREFIX.length);
   const isJson = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
-  let params: Params;
+  let params: Params | undefined;
   try {
     params = await parseParams(req, url, raw);
   } catch {
+    params = undefined;
+  }
+  if (refuseDuringOutage(core, res, method, params ?? {}, bearerToken(req))) return;
+  if (params === undefined) {
     const answer = plain(200, { ok: false, error: isJson ? 'invalid_json' : 'invalid_form_data' });
     record(core, method, {}, bearerToken(req), answer);
     sendJson(res, answer.status, answer.body);
@@ -54,6 +58,40 @@ export async function handleWebApi(
     const events = answer.events;
     res.once('finish', () => core.track(deliverInOrder(core, events)));
   }
+}
+
+/**
+ * During an outage, answers (or holds) a call without processing it and records it; false when no outage
+ * applies to `method`.
+ */
+function refuseDuringOutage(
+  core: SlackCore,
+  res: ServerResponse,
+  method: string,
+  params: Params,
+  token: string | undefined,
+): boolean {
+  const outage = core.outage.refuses([method]);
+  if (!outage) return false;
+  let answer: Answer;
+  if (outage.mode === 'hang') {
+    answer = plain(0, {});
+  } else if (outage.mode === '503') {
+    answer = plain(503, { ok: false, error: 'service_unavailable' });
+  } else {
+    // Slack's limits are per method (and @slack/web-api pauses its whole queue on a 429).
+    const { retryAfterSec, violation } = core.outage.rateLimit(method, core.now());
+    answer = {
+      ...plain(429, { ok: false, error: 'ratelimited' }),
+      headers: { 'Retry-After': String(retryAfterSec) },
+      violation,
+    };
+  }
+  const call = record(core, method, params, token, answer);
+  core.outage.record(call);
+  if (outage.mode === 'hang') core.outage.hold(res);
+  else sendJson(res, answer.status, answer.body, answer.headers);
+  return true;
 }
 
 function decide(core: SlackCore, method: string, params: Params, token: string | undefined): Answer {
@@ -104,9 +142,16 @@ function plain(status: number, body: Record<string, unknown>): Answer {
   return { status, body, headers: {}, events: [], violation: false };
 }
 
-function record(core: SlackCore, method: string, params: Params, token: string | undefined, answer: Answer): void {
+function record(
+  core: SlackCore,
+  method: string,
+  params: Params,
+  token: string | undefined,
+  answer: Answer,
+): RecordedCall {
   const call: RecordedCall = { method, params, token, status: answer.status, at: core.now(), response: answer.body };
   core.calls.push(call);
   if (answer.violation) core.violations.push(call);
   core.emit('call', call);
+  return call;
 }
