@@ -28,6 +28,7 @@ export interface SimConfig {
   outboxDelayMs: number;
   webhookSecret: string | undefined;
   webhookRetries: number;
+  webhookRetryDelaysMs: readonly number[] | undefined;
   webhookTimeoutMs: number;
   blobContentLength: boolean;
   now: () => number;
@@ -71,6 +72,7 @@ export class SimCore {
       emitter,
       now: config.now,
       retries: config.webhookRetries,
+      retryDelaysMs: config.webhookRetryDelaysMs,
       timeoutMs: config.webhookTimeoutMs,
       signal: this.#closing.signal,
     });

@@ -34,6 +34,7 @@ function resolveConfig(options: SimulatorOptions): SimConfig {
     outboxDelayMs: options.outboxDelayMs ?? 50,
     webhookSecret: options.webhookSecret,
     webhookRetries: options.webhookRetries ?? 0,
+    webhookRetryDelaysMs: resolveRetryDelays(options.webhookRetryDelaysMs),
     webhookTimeoutMs: options.webhookTimeoutMs ?? 5000,
     blobContentLength: options.blobContentLength ?? true,
     now: options.now ?? Date.now,
@@ -46,6 +47,14 @@ function resolveSendsPerLine(limit: SimulatorOptions['sendsPerLine']): SendsPerL
     throw new TypeError('messages.dev simulator: sendsPerLine needs a positive integer count and perMs > 0');
   }
   return { count: limit.count, perMs: limit.perMs };
+}
+
+function resolveRetryDelays(delays: number[] | undefined): readonly number[] | undefined {
+  if (delays === undefined) return undefined;
+  if (delays.length === 0 || delays.some((ms) => !(ms >= 0))) {
+    throw new TypeError('messages.dev simulator: webhookRetryDelaysMs needs at least one delay, none negative');
+  }
+  return [...delays];
 }
 
 /**

@@ -67,8 +67,18 @@ export interface SimulatorOptions {
   outboxDelayMs?: number;
   /** When set, every webhook created gets this secret, so tests can sign deterministically. */
   webhookSecret?: string;
-  /** Extra attempts after a failed webhook delivery (non-2xx or unreachable), same delivery_id. Default 0. */
+  /**
+   * Extra attempts after a failed webhook delivery (non-2xx or unreachable), with the same delivery_id and a fresh
+   * timestamp and signature each time. Default 0. `simulateInbound` resolves after the last attempt, so with many
+   * retries do not await it (use `waitForDelivery`); close() cancels pending retries.
+   */
   webhookRetries?: number;
+  /**
+   * Delay in ms before each retry: the first value before the first retry, and so on; the last value repeats
+   * (`[200]` with `webhookRetries: 1000` retries every 200 ms up to 1000 times). Default: 100, 200, 400, … ms
+   * (doubling).
+   */
+  webhookRetryDelaysMs?: number[];
   /** Per-attempt timeout of a webhook POST. Default 5000. */
   webhookTimeoutMs?: number;
   /** False to serve blobs chunked without Content-Length (like some storage CDNs). Default true. */

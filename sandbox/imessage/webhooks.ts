@@ -12,6 +12,8 @@ export interface DispatcherDeps {
   emitter: EventEmitter;
   now: () => number;
   retries: number;
+  /** Delay before each retry (the last value repeats); undefined: 100 ms doubling. */
+  retryDelaysMs: readonly number[] | undefined;
   timeoutMs: number;
   /** Aborted when the simulator closes, so no delivery outlives it. */
   signal: AbortSignal;
@@ -33,18 +35,26 @@ export class WebhookDispatcher {
     this.#deps = deps;
   }
 
-  /** Delivers an event to every active webhook of the line subscribed to it; resolves with the final attempts. */
-  async dispatch(lineId: string, event: WebhookEvent, data: Record<string, unknown>): Promise<RecordedDelivery[]> {
+  /**
+   * Delivers an event to every active webhook of the line subscribed to it; resolves with the final attempts.
+   * close() waits for it (pending retries are cancelled).
+   */
+  dispatch(lineId: string, event: WebhookEvent, data: Record<string, unknown>): Promise<RecordedDelivery[]> {
     const targets = this.#deps.state.webhooks.filter(
       (webhook) => webhook.is_active && webhook.line_ids.includes(lineId) && webhook.events.includes(event),
     );
-    return Promise.all(targets.map((webhook) => this.#deliverWithRetries(webhook, event, data, newDeliveryId())));
+    const promise = Promise.all(
+      targets.map((webhook) => this.#deliverWithRetries(webhook, event, data, newDeliveryId())),
+    );
+    const tracked = promise.finally(() => this.#pending.delete(tracked));
+    tracked.catch(() => undefined);
+    this.#pending.add(tracked);
+    return promise;
   }
 
   /** Fire-and-forget dispatch for events raised by timers (outbox); close() waits for them. */
   dispatchInBackground(lineId: string, event: WebhookEvent, data: Record<string, unknown>): void {
-    const promise = this.dispatch(lineId, event, data).finally(() => this.#pending.delete(promise));
-    this.#pending.add(promise);
+    this.dispatch(lineId, event, data).catch(() => undefined);
   }
 
   /** Posts a recorded delivery again with the same delivery_id, a fresh timestamp and a fresh signature. */
@@ -72,10 +82,18 @@ export class WebhookDispatcher {
   ): Promise<RecordedDelivery> {
     let record = await this.#post(webhook, event, data, deliveryId, 1);
     for (let retry = 1; retry <= this.#deps.retries && !isSuccess(record) && !this.#deps.signal.aborted; retry++) {
-      await delay(RETRY_BASE_MS * 2 ** (retry - 1), this.#deps.signal);
+      await delay(this.#retryDelay(retry), this.#deps.signal);
+      if (this.#deps.signal.aborted) break;
       record = await this.#post(webhook, event, data, deliveryId, retry + 1);
     }
     return record;
+  }
+
+  /** The wait before retry number `retry` (1-based). */
+  #retryDelay(retry: number): number {
+    const delays = this.#deps.retryDelaysMs;
+    if (delays === undefined) return RETRY_BASE_MS * 2 ** (retry - 1);
+    return delays[Math.min(retry, delays.length) - 1] ?? 0;
   }
 
   async #post(

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
@@ -162,5 +163,55 @@ describe('messages.dev simulator outages', () => {
     await closing.close();
     await assert.rejects(held);
     assert.equal(closing.outageActive, false);
+  });
+});
+
+describe('messages.dev simulator redelivery', () => {
+  it('retries a webhook on the configured delays with the same delivery_id, freshly signed each time', async (t) => {
+    let clock = 1_700_000_000_000;
+    const sim = await startSim(t, {
+      webhookRetries: 1000,
+      webhookRetryDelaysMs: [20, 5],
+      now: () => (clock += 7),
+    });
+    const receiver = await startReceiver(t, [500, 503, 500, 200]);
+    await api(sim, 'POST', '/webhooks', { from: LINE, url: receiver.url, events: ['message.received'] });
+    const { deliveries } = await sim.simulateInbound({ from: CONTACT, text: 'until acked' });
+    assert.equal(deliveries[0]?.status, 200);
+    const attempts = sim.deliveries.filter((d) => d.deliveryId === deliveries[0]?.deliveryId);
+    assert.deepEqual(
+      attempts.map((d) => [d.attempt, d.status]),
+      [
+        [1, 500],
+        [2, 503],
+        [3, 500],
+        [4, 200],
+      ],
+    );
+    const parsed = receiver.bodies.map((b) => JSON.parse(b.raw) as { delivery_id: string; timestamp: number });
+    assert.equal(new Set(parsed.map((p) => p.delivery_id)).size, 1);
+    assert.equal(new Set(parsed.map((p) => p.timestamp)).size, 4, 'a fresh timestamp on each attempt');
+    for (const body of receiver.bodies) {
+      assert.equal(body.signature, createHmac('sha256', SECRET).update(`${body.timestamp}.${body.raw}`).digest('hex'));
+    }
+  });
+
+  it('cancels a pending redelivery on close()', async (t) => {
+    const sim = await startMessagesDevSimulator({
+      webhookSecret: SECRET,
+      webhookRetries: 1000,
+      webhookRetryDelaysMs: [30],
+    });
+    const receiver = await startReceiver(t, [500]);
+    await api(sim, 'POST', '/webhooks', { from: LINE, url: receiver.url, events: ['message.received'] });
+    const inbound = sim.simulateInbound({ from: CONTACT, text: 'never acked' });
+    await waitFor(() => receiver.bodies.length >= 2);
+    await sim.close();
+    const { deliveries } = await inbound;
+    // The last attempt failed: answered 500, or cut short ('error') when close() came while it was in flight.
+    assert.ok([500, 'error'].includes(deliveries[0]?.status ?? 0), String(deliveries[0]?.status));
+    const seen = receiver.bodies.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(receiver.bodies.length, seen, 'no attempt after close');
   });
 });
