@@ -40,9 +40,22 @@ export interface SlackSimConfig {
   eventDelivery: EventDelivery;
   httpEventsUrl: string | undefined;
   ackTimeoutMs: number;
+  socketMaxResends: number;
   httpRetryDelaysMs: number[];
+  httpMaxRetries: number;
   echoTiming: 'after-response' | 'before-response';
   now: () => number;
+}
+
+/** Slack's own count of re-sends (Socket Mode) and retries (HTTP events) after the first attempt. */
+export const DEFAULT_REDELIVERIES = 3;
+
+function resolveRetryCount(value: number | undefined, name: string): number {
+  if (value === undefined) return DEFAULT_REDELIVERIES;
+  if (value !== Infinity && (!Number.isInteger(value) || value < 0)) {
+    throw new TypeError(`Slack simulator: ${name} must be a whole number ≥ 0 or Infinity`);
+  }
+  return value;
 }
 
 export function resolveConfig(options: SlackSimulatorOptions): SlackSimConfig {
@@ -72,7 +85,9 @@ export function resolveConfig(options: SlackSimulatorOptions): SlackSimConfig {
     eventDelivery: options.eventDelivery ?? 'socket',
     httpEventsUrl: options.httpEventsUrl,
     ackTimeoutMs: options.ackTimeoutMs ?? 3000,
+    socketMaxResends: resolveRetryCount(options.socketMaxResends, 'socketMaxResends'),
     httpRetryDelaysMs: options.httpRetryDelaysMs ?? [0, 100, 500],
+    httpMaxRetries: resolveRetryCount(options.httpMaxRetries, 'httpMaxRetries'),
     echoTiming: options.echoTiming ?? 'after-response',
     now: options.now ?? Date.now,
   };

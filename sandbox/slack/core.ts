@@ -83,10 +83,12 @@ export class SlackCore {
     this.hub = new SocketModeHub({
       now: config.now,
       ackTimeoutMs: config.ackTimeoutMs,
+      maxResends: config.socketMaxResends,
       appId: config.bot.appId,
       acks: this.acks,
       connections: this.connections,
       onConnectionChange: (connection) => this.emit('connection', connection),
+      onAck: (ack) => this.emit('ack', ack),
     });
     this.dispatcher = new EventDispatcher(this);
   }

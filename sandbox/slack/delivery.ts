@@ -7,9 +7,6 @@ import type { DeliveryOutcome, MissedReason, RecordedDelivery } from './types.js
 /** The verification token Slack still puts in payloads (deprecated; apps should check signatures). */
 export const VERIFICATION_TOKEN = 'sim-verification-token';
 
-/** HTTP mode: the number of retries after a failed first attempt, as Slack does. */
-const HTTP_RETRIES = 3;
-
 interface StoredEvent {
   payload: Record<string, unknown>;
   /** The highest retry number used so far (Socket Mode retry_attempt / HTTP X-Slack-Retry-Num). */
@@ -66,12 +63,13 @@ export class EventDispatcher {
         settle = { resolve, reject };
       });
       ack.catch(() => undefined);
-      const sent = core.hub.deliver(envelope, {
-        resend: false,
-        onSent: (frame) => this.#recordSocket('slash_commands', undefined, frame),
-        onAck: (payload) => settle?.resolve(payload),
-        onGiveUp: () => settle?.reject(new Error('operation_timeout: the app did not ack the slash command in time')),
-      });
+      const sent =
+        core.hub.deliver(envelope, {
+          resend: false,
+          onSent: (frame) => this.#recordSocket('slash_commands', undefined, frame),
+          onAck: (payload) => settle?.resolve(payload),
+          onGiveUp: () => settle?.reject(new Error('operation_timeout: the app did not ack the slash command in time')),
+        }) === 'sent';
       if (!sent) settle?.reject(new Error('dispatch_failed: no Socket Mode connection'));
       return { envelopeId: sent ? envelope.envelope_id : undefined, ack };
     }
@@ -140,7 +138,7 @@ export class EventDispatcher {
       retry_reason: retryReason,
       payload,
     };
-    const sent = this.#core.hub.deliver(envelope, {
+    const result = this.#core.hub.deliver(envelope, {
       resend: true,
       onSent: (frame) => {
         const stored = this.#events.get(eventId);
@@ -149,8 +147,12 @@ export class EventDispatcher {
       },
       onGiveUp: () => this.#recordMissed(eventId, payload, 'not_acked'),
     });
-    if (!sent) this.#recordMissed(eventId, payload, 'no_connection');
-    return { eventId, envelopeId: sent ? envelope.envelope_id : undefined, delivered: sent };
+    if (result === 'missed') this.#recordMissed(eventId, payload, 'no_connection');
+    return {
+      eventId,
+      envelopeId: result === 'missed' ? undefined : envelope.envelope_id,
+      delivered: result === 'sent',
+    };
   }
 
   async #deliverOverHttp(
@@ -180,8 +182,10 @@ export class EventDispatcher {
     first: HttpPostResult,
   ): Promise<void> {
     let last = first;
-    for (let retry = 1; retry <= HTTP_RETRIES; retry++) {
-      await this.#delay(this.#core.config.httpRetryDelaysMs[retry - 1] ?? 0);
+    const { httpMaxRetries, httpRetryDelaysMs } = this.#core.config;
+    for (let retry = 1; retry <= httpMaxRetries; retry++) {
+      // The last delay repeats when there are more retries than delays.
+      await this.#delay(httpRetryDelaysMs[Math.min(retry, httpRetryDelaysMs.length) - 1] ?? 0);
       if (this.#core.closing.aborted) return;
       const stored = this.#events.get(eventId);
       if (stored) stored.lastAttempt = Math.max(stored.lastAttempt, retry);

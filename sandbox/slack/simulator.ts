@@ -29,7 +29,8 @@ export type { WaitOptions } from '../shared/wait-options.js';
 /**
  * A running local Slack (Web API, Socket Mode, HTTP Events API) for the real @slack/bolt and @slack/web-api.
  * Emits (one payload object each, see SlackSimEvents): 'message', 'update', 'delete', 'reaction', 'ephemeral',
- * 'file', 'call' and 'connection'.
+ * 'file', 'call', 'connection' and 'ack' (as soon as the app acks a Socket Mode envelope: a crash harness can
+ * kill the app right then).
  */
 export class SlackSimulator extends LocalSimulator<SlackCore> {
   constructor(options: SlackSimulatorOptions = {}) {
@@ -80,7 +81,7 @@ export class SlackSimulator extends LocalSimulator<SlackCore> {
     return this.core.outage.refused.items;
   }
 
-  /** Socket Mode acks, in arrival order. */
+  /** Socket Mode acks, in arrival order (each names its event_id; see also the 'ack' event). */
   get acks(): readonly RecordedAck[] {
     return this.core.acks.items;
   }

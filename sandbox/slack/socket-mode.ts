@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { DEFAULT_REDELIVERIES } from './config.js';
 import { newSecretToken } from './ids.js';
 import type { Recorder } from '../shared/recorder.js';
 import type { DisconnectReason, RecordedAck, RecordedConnection } from './types.js';
@@ -16,7 +17,7 @@ export interface SocketEnvelope {
 }
 
 export interface EnvelopeHandlers {
-  /** Re-send after the ack timeout (Events API: yes, up to 3 times; slash commands: no). */
+  /** Re-send after the ack timeout (Events API: yes, up to `maxResends` times; slash commands: no). */
   resend: boolean;
   /** Called for every frame actually written (first send and re-sends). */
   onSent: (envelope: SocketEnvelope) => void;
@@ -28,11 +29,18 @@ export interface EnvelopeHandlers {
 export interface SocketHubDeps {
   now: () => number;
   ackTimeoutMs: number;
+  /** Re-sends of an unacked envelope; above DEFAULT_REDELIVERIES envelopes also wait for the next connection. */
+  maxResends: number;
   appId: string;
   acks: Recorder<RecordedAck>;
   connections: Recorder<RecordedConnection>;
   onConnectionChange: (connection: RecordedConnection) => void;
+  /** Called for every ack as it arrives. */
+  onAck: (ack: RecordedAck) => void;
 }
+
+/** What `deliver` did with an envelope. */
+export type DeliverResult = 'sent' | 'waiting' | 'missed';
 
 interface LiveSocket {
   ws: WebSocket;
@@ -43,9 +51,9 @@ interface Pending {
   envelope: SocketEnvelope;
   handlers: EnvelopeHandlers;
   timer: NodeJS.Timeout | undefined;
+  /** Not on any socket: goes out when the next connection says hello (redelivery mode only). */
+  waiting: boolean;
 }
-
-const MAX_RESENDS = 3;
 
 /**
  * The Socket Mode side of Slack: one-time tickets from apps.connections.open, `hello` on connect, envelopes to one
@@ -58,6 +66,8 @@ export class SocketModeHub {
   readonly #tickets = new Set<string>();
   readonly #sockets = new Set<LiveSocket>();
   readonly #pending = new Map<string, Pending>();
+  /** The event_id of every events_api envelope sent, so late acks can name their event too. */
+  readonly #eventIds = new Map<string, string>();
   #nextConnectionId = 1;
   #roundRobin = 0;
 
@@ -86,14 +96,25 @@ export class SocketModeHub {
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
   }
 
-  /** Sends an envelope to one live connection; false when none is connected (Socket Mode does not buffer). */
-  deliver(envelope: SocketEnvelope, handlers: EnvelopeHandlers): boolean {
-    if (!this.#write(envelope)) return false;
-    handlers.onSent(structuredClone(envelope));
-    const pending: Pending = { envelope, handlers, timer: undefined };
+  /**
+   * Sends an envelope to one live connection. With none connected it is 'missed' (Socket Mode does not buffer),
+   * except in redelivery mode (maxResends above Slack's 3), where a re-sendable envelope is 'waiting' for the next
+   * connection.
+   */
+  deliver(envelope: SocketEnvelope, handlers: EnvelopeHandlers): DeliverResult {
+    const eventId = envelope.payload['event_id'];
+    if (typeof eventId === 'string') this.#eventIds.set(envelope.envelope_id, eventId);
+    const pending: Pending = { envelope, handlers, timer: undefined, waiting: false };
+    if (this.#write(envelope)) {
+      handlers.onSent(structuredClone(envelope));
+      this.#pending.set(envelope.envelope_id, pending);
+      this.#arm(pending);
+      return 'sent';
+    }
+    if (!handlers.resend || !this.#redelivers) return 'missed';
+    pending.waiting = true;
     this.#pending.set(envelope.envelope_id, pending);
-    this.#arm(pending);
-    return true;
+    return 'waiting';
   }
 
   /** Asks every live connection to reconnect (`{type:'disconnect'}`); they stop receiving envelopes at once. */
@@ -168,6 +189,21 @@ export class SocketModeHub {
     );
     this.#deps.connections.push(record);
     this.#deps.onConnectionChange(record);
+    this.#flushWaiting();
+  }
+
+  /** Redelivery mode: sends the envelopes that found no connection, oldest first. */
+  #flushWaiting(): void {
+    for (const pending of this.#pending.values()) {
+      if (!pending.waiting || !this.#write(pending.envelope)) continue;
+      pending.waiting = false;
+      pending.handlers.onSent(structuredClone(pending.envelope));
+      this.#arm(pending);
+    }
+  }
+
+  get #redelivers(): boolean {
+    return this.#deps.maxResends > DEFAULT_REDELIVERIES;
   }
 
   #onFrame(text: string): void {
@@ -181,7 +217,9 @@ export class SocketModeHub {
     const envelopeId = (frame as Record<string, unknown>)['envelope_id'];
     if (typeof envelopeId !== 'string') return;
     const payload = (frame as Record<string, unknown>)['payload'];
-    this.#deps.acks.push({ envelopeId, payload, at: this.#deps.now() });
+    const ack: RecordedAck = { envelopeId, eventId: this.#eventIds.get(envelopeId), payload, at: this.#deps.now() };
+    this.#deps.acks.push(ack);
+    this.#deps.onAck(ack);
     const pending = this.#pending.get(envelopeId);
     if (!pending) return;
     clearTimeout(pending.timer);
@@ -195,15 +233,20 @@ export class SocketModeHub {
 
   #onAckTimeout(pending: Pending): void {
     const attempt = pending.envelope.retry_attempt ?? 0;
-    if (!pending.handlers.resend || attempt >= MAX_RESENDS) {
+    if (!pending.handlers.resend || attempt >= this.#deps.maxResends) {
       this.#pending.delete(pending.envelope.envelope_id);
       pending.handlers.onGiveUp();
       return;
     }
     pending.envelope.retry_attempt = attempt + 1;
     pending.envelope.retry_reason = 'timeout';
+    if (this.#write(pending.envelope)) {
+      pending.handlers.onSent(structuredClone(pending.envelope));
+    } else if (this.#redelivers) {
+      pending.waiting = true;
+      return;
+    }
     // With nobody connected the attempt is spent, as when Slack's re-send finds no socket.
-    if (this.#write(pending.envelope)) pending.handlers.onSent(structuredClone(pending.envelope));
     this.#arm(pending);
   }
 

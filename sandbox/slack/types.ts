@@ -87,12 +87,25 @@ export interface SlackSimulatorOptions {
   /** Request URL for HTTP mode (also settable later with `setHttpEventsUrl`). */
   httpEventsUrl?: string;
   /**
-   * Socket Mode: an envelope not acked within this is re-sent (retry_attempt + 1, up to 3 times).
+   * Socket Mode: an envelope not acked within this is re-sent (retry_attempt + 1, up to `socketMaxResends` times).
    * HTTP mode: the per-request timeout before a retry. Default 3000.
    */
   ackTimeoutMs?: number;
-  /** HTTP mode: delay before each of the 3 retries (Slack: at once, 1 min, 5 min). Default [0, 100, 500]. */
+  /**
+   * Socket Mode: how many times an envelope that was not acked in time is re-sent (to any live connection, also
+   * one opened after the first dropped). Default 3, as Slack: a re-send that finds no connection is spent, and an
+   * event produced with no connection is missed. Above 3 (Infinity allowed) the simulator redelivers until acked,
+   * for crash tests: such envelopes, and events produced while no connection is live, wait and go out on the next
+   * connection's `hello`.
+   */
+  socketMaxResends?: number;
+  /**
+   * HTTP mode: delay before each retry (Slack: at once, 1 min, 5 min); the last value repeats when there are more
+   * retries than values. Default [0, 100, 500].
+   */
   httpRetryDelaysMs?: number[];
+  /** HTTP mode: retries after a failed first attempt (non-2xx, unreachable or timed out). Default 3; Infinity allowed. */
+  httpMaxRetries?: number;
   /**
    * When the event a Web API call causes (the bot's echo) is sent, relative to the HTTP answer. Slack makes no
    * promise; 'before-response' reproduces the race where the echo arrives before chat.postMessage resolves.
@@ -119,9 +132,11 @@ export interface RecordedCall {
   response: Record<string, unknown>;
 }
 
-/** A Socket Mode ack: `{envelope_id, payload}` from the client. */
+/** A Socket Mode ack: `{envelope_id, payload}` from the client (also emitted as the simulator's 'ack' event). */
 export interface RecordedAck {
   envelopeId: string;
+  /** The event_id of the acked Events API envelope; undefined for slash commands and unknown envelopes. */
+  eventId: string | undefined;
   payload: unknown;
   at: number;
 }
@@ -356,7 +371,10 @@ export interface DeliveryOutcome {
   eventId: string;
   /** Socket Mode: the envelope id; undefined in HTTP mode or when missed. */
   envelopeId: string | undefined;
-  /** False when nothing was connected / no URL (the event is in `missed`). */
+  /**
+   * False when nothing was connected / no URL: the event is in `missed`, or (Socket Mode with `socketMaxResends`
+   * above 3) waits for the next connection, with `envelopeId` set.
+   */
   delivered: boolean;
 }
 
@@ -383,4 +401,6 @@ export interface SlackSimEvents {
   file: Omit<SimFile, 'data'>;
   call: RecordedCall;
   connection: RecordedConnection;
+  /** Emitted as soon as the app acks a Socket Mode envelope (before anything else happens). */
+  ack: RecordedAck;
 }

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { App, LogLevel, type Logger } from '@slack/bolt';
 import { ErrorCode, WebClient } from '@slack/web-api';
-import { startSlackSimulator, type SlackSimulator, type SlackSimulatorOptions } from '../../sandbox/slack/index.js';
+import { WebSocket } from 'ws';
+import {
+  startSlackSimulator,
+  type RecordedAck,
+  type SlackSimulator,
+  type SlackSimulatorOptions,
+} from '../../sandbox/slack/index.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Json = Record<string, unknown>;
@@ -42,6 +50,24 @@ function errorFields(error: unknown): { code?: unknown; retryAfter?: unknown; st
   assert.ok(error instanceof Error, 'expected an Error');
   return error as Error & { code?: unknown; retryAfter?: unknown; statusCode?: unknown };
 }
+
+/** A bare Socket Mode client (no SDK): connects with a fresh ticket, records frames, acks only when told. */
+async function connectRaw(t: TestContext, sim: SlackSimulator): Promise<{ socket: WebSocket; frames: Json[] }> {
+  const open = (await (
+    await fetch(`${sim.apiUrl}apps.connections.open`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${sim.appToken}` },
+    })
+  ).json()) as { url: string };
+  const socket = new WebSocket(open.url);
+  t.after(() => socket.terminate());
+  const frames: Json[] = [];
+  socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as Json));
+  await waitFor(() => frames.some((frame) => frame['type'] === 'hello'));
+  return { socket, frames };
+}
+
+const envelopes = (frames: Json[]): Json[] => frames.filter((frame) => frame['type'] === 'events_api');
 
 describe('Slack simulator outages', () => {
   it('503: Web API calls fail unprocessed (slack_webapi_http_error); Socket Mode events keep arriving', async (t) => {
@@ -128,5 +154,94 @@ describe('Slack simulator outages', () => {
     assert.equal(sim.outageActive, true);
     await waitFor(() => !sim.outageActive);
     assert.equal((await webClient(sim).chat.postMessage({ channel: CHANNEL, text: 'after' })).ok, true);
+  });
+});
+
+describe('Slack simulator redelivery until acked', () => {
+  it('socketMaxResends: envelopes wait for the next connection and go out on its hello; acks emit "ack"', async (t) => {
+    const sim = await startSim(t, { socketMaxResends: Infinity, ackTimeoutMs: 40 });
+    const acks: RecordedAck[] = [];
+    sim.on('ack', (ack: RecordedAck) => acks.push(ack));
+    const first = await connectRaw(t, sim);
+    const unacked = await sim.postAsUser({ user: ALICE, channel: CHANNEL, text: 'sent, never acked' });
+    await waitFor(() => envelopes(first.frames).length === 1);
+    sim.dropConnections();
+    const offline = await sim.postAsUser({ user: ALICE, channel: CHANNEL, text: 'while nobody is connected' });
+    assert.equal(offline.delivered, false);
+    assert.ok(offline.envelopeId, 'kept for the next connection');
+    // Past the ack timeout: the re-send finds no connection and waits instead of being spent.
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(sim.missed.length, 0);
+
+    const second = await connectRaw(t, sim);
+    const got = await waitFor(() => envelopes(second.frames).length === 2 && envelopes(second.frames));
+    assert.deepEqual(
+      got.map((frame) => [frame['envelope_id'], frame['retry_attempt'], (frame['payload'] as Json)['event_id']]),
+      [
+        [unacked.envelopeId, 1, unacked.eventId],
+        [offline.envelopeId, 0, offline.eventId],
+      ],
+    );
+    for (const frame of got) second.socket.send(JSON.stringify({ envelope_id: frame['envelope_id'], payload: {} }));
+    await waitFor(() => acks.length === 2);
+    assert.deepEqual(
+      acks.map((ack) => [ack.envelopeId, ack.eventId]),
+      [
+        [unacked.envelopeId, unacked.eventId],
+        [offline.envelopeId, offline.eventId],
+      ],
+    );
+    assert.deepEqual(
+      sim.acks.map((ack) => ack.eventId),
+      [unacked.eventId, offline.eventId],
+    );
+    const sent = envelopes(second.frames).length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(envelopes(second.frames).length, sent, 'acked envelopes are not re-sent');
+  });
+
+  it('re-sends more than 3 times when socketMaxResends says so', async (t) => {
+    const sim = await startSim(t, { socketMaxResends: 5, ackTimeoutMs: 20 });
+    const { frames } = await connectRaw(t, sim);
+    const posted = await sim.postAsUser({ user: ALICE, channel: CHANNEL, text: 'nobody acks' });
+    const missed = await waitFor(() => sim.missed.find((item) => item.eventId === posted.eventId));
+    assert.equal(missed.reason, 'not_acked');
+    assert.deepEqual(
+      envelopes(frames).map((frame) => frame['retry_attempt']),
+      [0, 1, 2, 3, 4, 5],
+    );
+  });
+
+  it('httpMaxRetries: HTTP deliveries are retried past 3 until the app answers 2xx', async (t) => {
+    let answered = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        answered += 1;
+        res.writeHead(answered <= 5 ? 500 : 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const sim = await startSim(t, {
+      eventDelivery: 'http',
+      httpEventsUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`,
+      httpMaxRetries: 10,
+      httpRetryDelaysMs: [5],
+    });
+    const posted = await sim.postAsUser({ user: ALICE, channel: CHANNEL, text: 'keep trying' });
+    await sim.waitForDelivery((delivery) => delivery.eventId === posted.eventId && delivery.status === 200);
+    assert.deepEqual(
+      sim.deliveries.map((delivery) => [delivery.retryAttempt, delivery.status]),
+      [
+        [0, 500],
+        [1, 500],
+        [2, 500],
+        [3, 500],
+        [4, 500],
+        [5, 200],
+      ],
+    );
+    assert.equal(sim.missed.length, 0);
   });
 });
