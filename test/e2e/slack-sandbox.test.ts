@@ -467,6 +467,42 @@ describe('Slack simulator: Web API limits, scopes, membership and threads', () =
     assert.equal(sim.state.replies(CHANNEL, root.ts).length, 1);
   });
 
+  it('with burst 1, allows exactly 1 post per second per channel; files do not count', async (t) => {
+    let now = Date.parse('2024-05-01T12:00:00Z');
+    const strict = await startSim({
+      now: () => now,
+      rateLimits: { postMessagePerChannel: { count: 1, perMs: 1000, burst: 1 } },
+    });
+    t.after(() => strict.close());
+    const strictClient = new WebClient(strict.botToken, { ...clientOptions(strict), logger: silentLogger });
+    assert.equal((await strictClient.chat.postMessage({ channel: CHANNEL, text: 'a' })).ok, true);
+    const second = await strictClient.chat
+      .postMessage({ channel: CHANNEL, text: 'b' })
+      .then(() => undefined, errorFields);
+    assert.equal(second?.retryAfter, 1);
+    // files.uploadV2 posts its message outside chat.postMessage's special per-channel limit, as in Slack.
+    const upload = await strictClient.files.uploadV2({
+      channel_id: CHANNEL,
+      filename: 'f.txt',
+      file: Buffer.from('x'),
+    });
+    assert.equal(upload.ok, true);
+    now += 999;
+    assert.equal((await strictClient.chat.postMessage({ channel: CHANNEL, text: 'c' })).ok, true, 'within tolerance');
+    now += 500;
+    const third = await strictClient.chat
+      .postMessage({ channel: CHANNEL, text: 'd' })
+      .then(() => undefined, errorFields);
+    assert.equal(third?.retryAfter, 1);
+    now += 1000;
+    assert.equal((await strictClient.chat.postMessage({ channel: CHANNEL, text: 'e' })).ok, true);
+    assert.equal(strict.violations.length, 0);
+    assert.deepEqual(
+      strict.calls.filter((call) => call.method === 'chat.postMessage').map((call) => call.status),
+      [200, 429, 200, 429, 200],
+    );
+  });
+
   it('refuses username/icon without chat:write.customize, and non-member channels as Slack does', async () => {
     const customized = await client.chat
       .postMessage({ channel: 'C0SALES', text: 'x', username: 'Carol' })
@@ -507,6 +543,58 @@ describe('Slack simulator: Web API limits, scopes, membership and threads', () =
       sim.missed.slice(missedBefore).map((item) => item.reason),
       ['no_connection', 'no_connection', 'no_connection', 'no_connection'],
     );
+  });
+
+  it('lists thread parents with reply_count and latest_reply; replies take oldest/latest/inclusive and metadata', async () => {
+    const root = await sim.postAsUser({ user: ALICE, channel: 'C0SALES', text: 'thread root' });
+    const tagged = await client.chat.postMessage({
+      channel: 'C0SALES',
+      thread_ts: root.ts,
+      text: 'tagged reply',
+      metadata: { event_type: 'threadline_origin', event_payload: { origin: 'imessage:msg_1' } },
+    });
+    const replyTs: string[] = [tagged.ts ?? ''];
+    for (const text of ['r2', 'r3', 'r4']) {
+      replyTs.push((await sim.postAsUser({ user: BOB, channel: 'C0SALES', text, threadTs: root.ts })).ts);
+    }
+    const history = await client.conversations.history({ channel: 'C0SALES', limit: 50 });
+    const parent = history.messages?.find((message) => message.ts === root.ts);
+    assert.equal(parent?.reply_count, 4);
+    assert.equal(parent?.latest_reply, replyTs[3]);
+    assert.equal(parent?.thread_ts, root.ts);
+    assert.ok(!history.messages?.some((message) => replyTs.includes(message.ts ?? '')), 'replies stay in the thread');
+
+    const replyTexts = async (args: Record<string, unknown>): Promise<string[]> => {
+      const answer = await client.conversations.replies({ channel: 'C0SALES', ts: root.ts, ...args });
+      return (answer.messages ?? []).map((message) => message.text ?? '');
+    };
+    assert.deepEqual(await replyTexts({ oldest: replyTs[1] }), ['r3', 'r4']);
+    assert.deepEqual(await replyTexts({ oldest: replyTs[1], inclusive: true }), ['r2', 'r3', 'r4']);
+    assert.deepEqual(await replyTexts({ oldest: replyTs[0], latest: replyTs[3] }), ['r2', 'r3']);
+    assert.deepEqual(await replyTexts({ oldest: replyTs[0], latest: replyTs[3], inclusive: true }), [
+      'tagged reply',
+      'r2',
+      'r3',
+      'r4',
+    ]);
+    const firstPage = await client.conversations.replies({ channel: 'C0SALES', ts: root.ts, limit: 3 });
+    assert.equal(firstPage.has_more, true);
+    const cursor = firstPage.response_metadata?.next_cursor ?? '';
+    const secondPage = await client.conversations.replies({ channel: 'C0SALES', ts: root.ts, limit: 3, cursor });
+    assert.deepEqual(
+      (secondPage.messages ?? []).map((message) => message.text),
+      ['r3', 'r4'],
+    );
+
+    const typeOnly = await client.conversations.replies({ channel: 'C0SALES', ts: root.ts });
+    const full = await client.conversations.replies({ channel: 'C0SALES', ts: root.ts, include_all_metadata: true });
+    const metadataOf = (answer: typeof full): unknown =>
+      answer.messages?.find((message) => message.ts === tagged.ts)?.metadata;
+    assert.deepEqual(metadataOf(typeOnly), { event_type: 'threadline_origin' });
+    assert.deepEqual(metadataOf(full), {
+      event_type: 'threadline_origin',
+      event_payload: { origin: 'imessage:msg_1' },
+    });
   });
 
   it('turns a deleted thread parent into a tombstone (message_changed), as Slack does', async () => {
