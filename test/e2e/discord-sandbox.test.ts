@@ -438,6 +438,69 @@ describe('sandbox/discord on the wire', () => {
     assert.equal(sim.state.messages(TEXT).length, 2);
   });
 
+  it('puts the X-RateLimit-* headers on every answer of a bucketed route: success, 4xx and 429', async (t) => {
+    const { sim } = await startWorld(t, {
+      rateLimits: { messagesPerChannel: { count: 3, perMs: 1500 } },
+      channels: [
+        { id: TEXT, name: 'support', type: 0 },
+        { id: LOCKED, name: 'read-only', type: 0, botPermissions: { sendMessages: false } },
+      ],
+    });
+    const answers = [
+      await api(sim, 'POST', `/channels/${TEXT}/messages`, { content: 'ok' }),
+      await api(sim, 'POST', `/channels/${TEXT}/messages`, { content: ' ' }),
+      await api(sim, 'POST', `/channels/${TEXT}/messages`, { content: 'x'.repeat(2001) }),
+      await api(sim, 'POST', `/channels/${TEXT}/messages`, { content: 'limited' }),
+      await api(sim, 'POST', `/channels/${LOCKED}/messages`, { content: 'forbidden' }),
+    ];
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [200, 400, 400, 429, 403],
+    );
+    for (const answer of answers) {
+      for (const name of ['limit', 'remaining', 'reset', 'reset-after', 'bucket']) {
+        assert.ok(answer.headers.get(`x-ratelimit-${name}`), `x-ratelimit-${name} on a ${answer.status}`);
+      }
+    }
+    assert.deepEqual(
+      answers.map((answer) => answer.headers.get('x-ratelimit-remaining')),
+      ['2', '1', '0', '0', '2'],
+    );
+    const [first, , , limited] = answers;
+    assert.equal(first?.headers.get('x-ratelimit-limit'), '3');
+    assert.ok(Number(first?.headers.get('x-ratelimit-reset-after')) <= 1.5);
+    assert.ok(Math.abs(Number(first?.headers.get('x-ratelimit-reset')) * 1000 - Date.now() - 1500) < 1000);
+    assert.equal(limited?.headers.get('retry-after'), '2');
+    assert.equal(limited?.headers.get('x-ratelimit-bucket'), first?.headers.get('x-ratelimit-bucket'));
+  });
+
+  it('lists active threads with last_message_id and pages a thread with after, before and limit', async (t) => {
+    const { sim } = await startWorld(t);
+    const created = await api(sim, 'POST', `/channels/${TEXT}/threads`, { name: 'Paging Example', type: 11 });
+    const threadId = String(created.body?.['id']);
+    const ids: string[] = [];
+    for (let i = 1; i <= 5; i += 1) {
+      ids.push((await sim.postAsMember({ userId: ALICE, channelId: threadId, content: `m${i}` })).id);
+    }
+    const active = await api(sim, 'GET', `/guilds/${sim.state.guild.id}/threads/active`);
+    const listed = (active.body?.['threads'] as Array<Record<string, unknown>>).find((item) => item['id'] === threadId);
+    assert.equal(listed?.['last_message_id'], ids[4]);
+    assert.equal(listed?.['parent_id'], TEXT);
+
+    const contents = async (query: string): Promise<string[]> => {
+      const page = await api(sim, 'GET', `/channels/${threadId}/messages${query}`);
+      assert.equal(page.status, 200);
+      return (page.body as unknown as Array<{ content: string }>).map((message) => message.content);
+    };
+    assert.deepEqual(await contents(''), ['m5', 'm4', 'm3', 'm2', 'm1']);
+    assert.deepEqual(await contents(`?after=${ids[0]}&limit=2`), ['m3', 'm2']);
+    assert.deepEqual(await contents(`?after=${ids[2]}`), ['m5', 'm4']);
+    assert.deepEqual(await contents(`?before=${ids[4]}&limit=2`), ['m4', 'm3']);
+    assert.deepEqual(await contents(`?after=${ids[4]}`), []);
+    const tooMany = await api(sim, 'GET', `/channels/${threadId}/messages?limit=101`);
+    assert.equal(tooMany.status, 400);
+  });
+
   it('applies the global limit across routes with X-RateLimit-Global', async (t) => {
     const { sim } = await startWorld(t, { rateLimits: { globalPerSecond: 3 } });
     for (let i = 0; i < 3; i += 1) assert.equal((await api(sim, 'GET', '/users/@me')).status, 200);
