@@ -5,8 +5,9 @@
  * measures start-up (open) time, RSS after open, and the latency of one commit holding a conversation
  * update plus a link insert: with the default 5 ms group-commit window (what a caller waits) and with
  * no window (the I/O alone). Each measurement runs in a fresh child process, so RSS is that of a
- * process that only opened the store. Goals: p99(large)/p99(small) within 2x, open under 2 s, RSS
- * under 400 MB.
+ * process that only opened the store. It also counts, per commit, the log appends and the shard and
+ * manifest files written by checkpoints (in the background, while the commits go on). Goals:
+ * p99(large)/p99(small) within 2x, open under 2 s, RSS under 400 MB.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,6 +30,10 @@ interface Measurement {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Log appends per commit. */
+  readonly appends: number;
+  /** Shard and manifest files written per commit (by checkpoints). */
+  readonly files: number;
 }
 
 const SCALES: readonly Scale[] = [
@@ -75,9 +80,13 @@ async function populate(path: string, scale: Scale): Promise<number> {
 
 /** Child process: open the store, report open time and RSS, then time commits. */
 async function measure(path: string, conversations: number, windowMs: number): Promise<Measurement> {
+  let appends = 0;
+  let files = 0;
+  const onFileWrite = (name: string) => (name.startsWith('wal-') ? appends++ : files++);
   const started = performance.now();
-  const store: Store = await openLowdbStore({ path, pruneIntervalMs: 0, commitWindowMs: windowMs });
+  const store: Store = await openLowdbStore({ path, pruneIntervalMs: 0, commitWindowMs: windowMs, onFileWrite });
   const openMs = performance.now() - started;
+  [appends, files] = [0, 0];
   const { rss, heapUsed } = process.memoryUsage();
   const latencies: number[] = [];
   let n = 10_000_000;
@@ -89,10 +98,13 @@ async function measure(path: string, conversations: number, windowMs: number): P
     await store.commit();
     if (i >= 50) latencies.push(performance.now() - t0);
   }
+  const commits = SAMPLES + 50;
+  const perCommit = { appends: appends / commits, files: files / commits };
   await store.close();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { openMs, rssMb: rss / 2 ** 20, heapMb: heapUsed / 2 ** 20, p50: at(0.5), p99: at(0.99), max: at(1) };
+  const heapMb = heapUsed / 2 ** 20;
+  return { openMs, rssMb: rss / 2 ** 20, heapMb, p50: at(0.5), p99: at(0.99), max: at(1), ...perCommit };
 }
 
 function runChild(path: string, conversations: number, windowMs: number): Measurement {
@@ -126,12 +138,14 @@ async function main(): Promise<void> {
   const f = (value: number, digits = 2) => value.toFixed(digits).padStart(8);
   console.log(
     `${'store'.padEnd(22)}${'open ms'.padStart(9)}${'RSS MB'.padStart(9)}${'heap MB'.padStart(9)}` +
-      ` | ${'window 5 ms: p50'.padStart(16)}${'p99'.padStart(8)} | ${'no window: p50'.padStart(14)}${'p99'.padStart(8)}${'max'.padStart(8)}`,
+      ` | ${'window 5 ms: p50'.padStart(16)}${'p99'.padStart(8)} | ${'no window: p50'.padStart(14)}${'p99'.padStart(8)}${'max'.padStart(8)}` +
+      ` | ${'appends/commit'.padStart(14)}${'files/commit'.padStart(13)}`,
   );
   for (const { scale, byWindow: w, noWindow: n } of rows) {
     console.log(
       `${scale.name.padEnd(22)} ${f(w.openMs, 0)} ${f(w.rssMb, 0)} ${f(w.heapMb, 0)}` +
-        ` | ${f(w.p50).padStart(16)}${f(w.p99)} | ${f(n.p50).padStart(14)}${f(n.p99)}${f(n.max)}`,
+        ` | ${f(w.p50).padStart(16)}${f(w.p99)} | ${f(n.p50).padStart(14)}${f(n.p99)}${f(n.max)}` +
+        ` | ${f(n.appends).padStart(14)}${f(n.files).padStart(13)}`,
     );
   }
   console.log(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)} on ${cpus().length} CPUs`);

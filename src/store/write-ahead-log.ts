@@ -100,7 +100,7 @@ export class WriteAheadLog {
     this.#durableBatch = batch;
     if (this.#bytes >= this.#options.checkpointBytes && !this.#checkpoint) {
       // Not awaited: the commit is durable now, and the next ones go to the new log meanwhile.
-      this.#start(this.#rotate()).catch((error: unknown) => {
+      this.#start(this.#rotate(), true).catch((error: unknown) => {
         this.#options.logger?.error({ err: error }, 'Store checkpoint failed; the log keeps the data');
       });
     }
@@ -117,7 +117,7 @@ export class WriteAheadLog {
       await this.#checkpoint?.catch(() => undefined);
     }
     if (this.#pending.size === 0 && this.#bytes === 0 && !this.#stale) return;
-    await this.#start(this.#rotate());
+    await this.#start(this.#rotate(), false);
   }
 
   /** Resolves once no checkpoint runs. */
@@ -147,8 +147,9 @@ export class WriteAheadLog {
     return plan;
   }
 
-  #start(plan: CheckpointPlan): Promise<void> {
-    const running = writeCheckpoint(this.#volume, plan, this.#options).then(
+  #start(plan: CheckpointPlan, background: boolean): Promise<void> {
+    const hooks = { onFileWrite: this.#options.onFileWrite, logger: this.#options.logger, background };
+    const running = writeCheckpoint(this.#volume, plan, hooks).then(
       () => {
         this.#checkpoint = undefined;
       },
