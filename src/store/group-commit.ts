@@ -1,10 +1,10 @@
-/** The files one flush must write, remove, and whether the manifest changed. */
+/** What one flush must make durable: the shards changed and removed, and whether the set of shards changed. */
 export interface Batch {
   /** Shards whose content changed (or that are new). */
   readonly dirty: ReadonlySet<string>;
   /** Shards that no longer exist. */
   readonly removed: ReadonlySet<string>;
-  /** True when the set of shards changed, so the manifest must be rewritten. */
+  /** True when the set of shards changed, so the new shard list must be recorded. */
   readonly manifestChanged: boolean;
 }
 

@@ -4,11 +4,11 @@ export interface ShardHost {
   now(): number;
   /** Throws a `store_closed` StoreError once the store is closed; called by every mutation. */
   assertOpen(): void;
-  /** Shard `name` changed: write it with the next group commit. */
+  /** Shard `name` changed: log its content with the next group commit. */
   touch(name: string): void;
-  /** Shard `name` is new: write it and name it in the manifest. */
+  /** Shard `name` is new: log it and add it to the shard list. */
   create(name: string): void;
-  /** Shard `name` is gone: drop it from the manifest, then delete its file. */
+  /** Shard `name` is gone: drop it from the shard list (its file goes at the next checkpoint). */
   drop(name: string): void;
 }
 
