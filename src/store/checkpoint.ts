@@ -35,15 +35,16 @@ export interface CheckpointHooks {
  */
 export async function writeCheckpoint(volume: Volume, plan: CheckpointPlan, hooks: CheckpointHooks): Promise<void> {
   const listed = new Set(plan.manifest.shards);
-  const writes: [string, string][] = [];
+  const writes: [string, number, string][] = [];
   const removed: string[] = [];
-  for (const [name, version] of plan.shards) {
-    if (version.json !== null && listed.has(name)) writes.push([name, stampShard(version.batch, version.json)]);
+  for (const [name, { batch, json }] of plan.shards) {
+    if (json !== null && listed.has(name)) writes.push([name, batch, json]);
     else if (!listed.has(name)) removed.push(name);
   }
   const concurrency = hooks.background ? BACKGROUND_WRITE_CONCURRENCY : WRITE_CONCURRENCY;
-  await writeAll(writes, concurrency, async ([name, text]) => {
-    await volume.write(name, text);
+  await writeAll(writes, concurrency, async ([name, batch, json]) => {
+    // Stamped here, not up front, so that only the files being written exist twice in memory.
+    await volume.write(name, stampShard(batch, json));
     hooks.onFileWrite?.(name);
   });
   // The manifest may stop pointing at the logs only once the shards that replace them are durable.

@@ -128,8 +128,9 @@ export class ShardedStore implements Store {
     store.#commits.forget();
     const list = store.#shardList();
     const pending = new Map<string, ShardVersion>();
-    for (const name of list)
+    for (const name of list) {
       pending.set(name, { batch: 0, json: JSON.stringify(store.#tableFor(name).snapshot(name)) });
+    }
     store.#startLog({ lastBatch: 0, pending, list, nextLog: 1, logBytes: 0, stale: true });
     await store.#checkpoint();
     store.#startPruning();
