@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { imessageDestinationConfig, apiKeyBucket } from '../bridges/imessage/destinations.js';
@@ -9,12 +8,13 @@ import { createSlackBridge } from '../bridges/slack/index.js';
 import { slackDestinationConfig } from '../bridges/slack/web.js';
 import type { Config } from './config/schema.js';
 import type { BridgeState, TeamBridge } from './core/bridge.js';
+import { EffectRunner } from './core/effect-runner.js';
 import { createIngest, type IngestFn } from './core/ingress.js';
-import { JournalWorker } from './core/journal-worker.js';
-import type { TeamBridgeId } from './core/model.js';
+import { JournalPlanner } from './core/journal-planner.js';
+import type { BridgeId, TeamBridgeId } from './core/model.js';
 import { createReactionTable } from './core/reactions.js';
 import { createRouter } from './core/router.js';
-import { createRouterMetrics } from './core/metrics.js';
+import { createEffectMetrics, createRouterMetrics } from './core/metrics.js';
 import type { RouteSpec } from './core/routes.js';
 import { DEFAULT_BUCKET_LIMITS, resolveDefaultDestination } from './queue/default-limits.js';
 import type { SendQueues } from './queue/send-queue-types.js';
@@ -33,6 +33,8 @@ export interface AppDeps {
   readonly drainTimeoutMs?: number;
   /** Slack Socket Mode reconnect delay (ms); tests shorten it. */
   readonly slackPingTimeoutMs?: number;
+  /** Backoff of effects after a transient failure; tests shorten it. Default 1 s doubling to 3 min. */
+  readonly effectRetry?: { readonly baseMs: number; readonly capMs: number };
 }
 
 export interface App {
@@ -46,9 +48,8 @@ export interface App {
 }
 
 const defaultDrainTimeoutMs = 8_000;
-
-/** Threads with activity this recent are caught up after a restart. */
-const recentThreadMs = 7 * 24 * 60 * 60 * 1000;
+/** A destination failing this long is reported as degraded by /readyz. */
+const degradedAfterMs = 60_000;
 
 /** Maps the config's routes to the core's terms. */
 export function routeSpecs(config: Config): RouteSpec[] {
@@ -83,6 +84,8 @@ export function createApp(config: Config, deps: AppDeps): App {
       },
       ...discordBuckets,
     },
+    // Blips are retried here, in the queue; anything longer is the effect runner's (it keeps the effect).
+    retry: { baseMs: 500, capMs: 5_000, maxAttempts: 3 },
     destinations: (key) =>
       key.startsWith('imessage:')
         ? imessageDestinations(key)
@@ -96,13 +99,30 @@ export function createApp(config: Config, deps: AppDeps): App {
   let store: Store | undefined;
   let phone: ImessageBridge | undefined;
   const teams: Partial<Record<TeamBridgeId, TeamBridge>> = {};
+  let runner: EffectRunner | undefined;
   let stopping: Promise<void> | undefined;
   let stopWork: () => Promise<void> = async () => {};
 
-  const readiness = (): Record<string, BridgeState | 'starting'> => ({
-    imessage: phone?.state() ?? 'starting',
-    ...(config.slack ? { slack: teams.slack?.state() ?? 'starting' } : {}),
-    ...(config.discord ? { discord: teams.discord?.state() ?? 'starting' } : {}),
+  const stateOf = (bridge: BridgeId): BridgeState | undefined =>
+    bridge === 'imessage' ? phone?.state() : teams[bridge]?.state();
+  const readiness = () => ({
+    platforms: {
+      imessage: phone?.state() ?? 'starting',
+      ...(config.slack ? { slack: teams.slack?.state() ?? 'starting' } : {}),
+      ...(config.discord ? { discord: teams.discord?.state() ?? 'starting' } : {}),
+    },
+    degraded: (runner?.stats() ?? []).flatMap((entry) =>
+      entry.failingSince !== undefined && now() - entry.failingSince >= degradedAfterMs
+        ? [
+            {
+              destination: entry.destination,
+              failingForSeconds: Math.round((now() - entry.failingSince) / 1000),
+              pending: entry.pending,
+              reason: entry.lastError?.message ?? 'failing',
+            },
+          ]
+        : [],
+    ),
   });
   const server = createHttpServer({
     host: config.server.host,
@@ -132,12 +152,12 @@ export function createApp(config: Config, deps: AppDeps): App {
         cursors: store.cursors,
         log,
         now,
-        ...(deps.pollScheduleMs ? { pollScheduleMs: deps.pollScheduleMs } : {}),
+        isLinkedOutbox: (outboxId) => openStore.links.findByOutboxId(outboxId) !== undefined,
       });
-      const recent = (team: TeamBridgeId) => () =>
+      const recent = (team: TeamBridgeId) => (sinceMs: number) =>
         openStore.conversations
           .list()
-          .filter((conversation) => conversation.lastActivityAt > now() - recentThreadMs)
+          .filter((conversation) => conversation.lastActivityAt >= sinceMs)
           .flatMap((conversation) => (conversation.threads[team] ? [conversation.threads[team]] : []));
       if (config.slack) {
         const slack = createSlackBridge({
@@ -146,6 +166,8 @@ export function createApp(config: Config, deps: AppDeps): App {
           log,
           now,
           recentThreads: recent('slack'),
+          channels: config.routes.flatMap((route) => (route.slack ? [route.slack.channel] : [])),
+          isLinkedThread: (channel, ts) => openStore.conversations.findByThread('slack', channel, ts) !== undefined,
           cursors: store.cursors,
           ...(deps.slackPingTimeoutMs ? { clientPingTimeoutMs: deps.slackPingTimeoutMs } : {}),
         });
@@ -159,7 +181,8 @@ export function createApp(config: Config, deps: AppDeps): App {
           log,
           now,
           channels: config.routes.flatMap((route) => (route.discord ? [route.discord.channel] : [])),
-          recentThreads: recent('discord'),
+          isConversationThread: (parent, thread) =>
+            openStore.conversations.findByThread('discord', parent, thread) !== undefined,
           cursors: store.cursors,
           isLinked: (messageId) => openStore.links.findByDiscord(messageId) !== undefined,
           onTyping: (thread) => forwardTyping('discord', thread),
@@ -172,6 +195,19 @@ export function createApp(config: Config, deps: AppDeps): App {
         if (!conversation || route?.[team]?.mode !== 'two-way') return;
         phone?.typing?.(conversation.key).catch((error: unknown) => log.debug({ err: error }, 'Typing not forwarded'));
       };
+      const effects: EffectRunner = new EffectRunner({
+        store: openStore,
+        apply: (effect, replay) => router.apply(effect, replay),
+        bridgesOf: (effect) => router.bridgesOf(effect),
+        isReady: (bridge) => stateOf(bridge) === 'connected',
+        onDead: (effect, reason) => router.afterFailure(effect, reason),
+        log: log.child({ component: 'effects' }),
+        maxAgeMs: config.delivery.maxAgeHours * 3_600_000,
+        now,
+        ...(deps.effectRetry ? { retry: deps.effectRetry } : {}),
+        events: createEffectMetrics(registry, () => effects.stats(), now),
+      });
+      runner = effects;
       const router = createRouter({
         store,
         phone,
@@ -181,13 +217,15 @@ export function createApp(config: Config, deps: AppDeps): App {
           unmapped: config.reactions.unmapped,
           ...(config.reactions.emoji ? { tapbackToEmoji: config.reactions.emoji } : {}),
         }),
+        effects,
+        ...(deps.pollScheduleMs ? { pollScheduleMs: deps.pollScheduleMs } : {}),
         log: log.child({ component: 'router' }),
         now,
         metrics: createRouterMetrics(registry, () => openStore.journal.size, now),
       });
-      const worker = new JournalWorker({
+      const planner = new JournalPlanner({
         journal: store.journal,
-        route: (ingress, replay) => router.route(ingress, replay),
+        plan: (ingress) => router.plan(ingress),
         log,
       });
       const ingest: IngestFn = createIngest(
@@ -196,26 +234,25 @@ export function createApp(config: Config, deps: AppDeps): App {
           append: (item) => openStore.journal.append(item),
           commit: () => openStore.commit(),
         },
-        { onJournaled: (seq, ingress) => worker.accept(seq, ingress) },
+        { onJournaled: () => planner.planPending() },
       );
       server.addRawRoute('POST', '/webhooks/imessage', phone.webhookHandler(ingest));
-      worker.replayPending();
+      const replayed = planner.planPending();
+      if (replayed > 0) log.info({ count: replayed }, 'Replayed journal');
+      // Effects wait, lane by lane, until the bridges they call are connected.
+      effects.start();
       await phone.start(ingest);
       await Promise.all(Object.values(teams).map((team) => team.start(ingest)));
       stopWork = async () => {
-        // Give in-flight work a bounded time to finish; what is left stays in the journal for the next start.
-        const drained = await Promise.race([
-          worker.drain().then(() => true),
-          delay(deps.drainTimeoutMs ?? defaultDrainTimeoutMs, false, { ref: false }),
-        ]);
-        if (!drained)
-          log.warn(
-            { pending: worker.inFlight },
-            'Stopping with work left in the journal; it resumes on the next start',
-          );
-        worker.freeze();
+        planner.freeze();
+        // Give running effects a bounded time to finish; the rest stays pending for the next start.
+        const drained = await effects.stop(deps.drainTimeoutMs ?? defaultDrainTimeoutMs);
+        if (!drained) {
+          log.warn({ running: effects.running }, 'Stopping with effects in flight; they resume on the next start');
+        }
         queues.close();
-        await router.drain();
+        // What was waiting in a queue now ends (and stays pending); let it settle before the store closes.
+        await effects.stop(1_000);
       };
       return server.listen();
     },

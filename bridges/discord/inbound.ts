@@ -42,22 +42,29 @@ export function isFromPerson(message: Message | PartialMessage, scope: InboundSc
   return message.type === MessageType.Default || message.type === MessageType.Reply;
 }
 
-/** The author as the core sees them, with `mayText: false` when the role allow-list leaves them out. */
+/**
+ * The author as the core sees them, with `mayText: false` when the role allow-list leaves them out. With
+ * `memberKnown` false (the member was not at hand and not looked up yet) the allow-list is left undecided,
+ * for `resolve` to settle; with it true, no member means not a member (so not allowed).
+ */
 export function authorOf(
   user: { id: string; displayName?: string | null; username?: string | null },
   member: GuildMember | undefined,
   scope: InboundScope,
+  memberKnown = true,
 ): Author {
   const name = member?.displayName ?? user.displayName ?? user.username ?? undefined;
+  const decided = !scope.allowRoles || member !== undefined || memberKnown;
   const allowed = !scope.allowRoles || (member?.roles.cache.hasAny(...scope.allowRoles) ?? false);
-  return { id: user.id, ...(name ? { name } : {}), ...(allowed ? {} : { mayText: false }) };
+  return { id: user.id, ...(name ? { name } : {}), ...(decided && !allowed ? { mayText: false } : {}) };
 }
 
 /**
- * A person's message in a conversation thread. The router finds the conversation by the thread ref it stored,
+ * A person's message in a conversation thread, as it arrived: `text` is still Discord markup and names are
+ * looked up later (`unresolved`). The router finds the conversation by the thread ref it stored,
  * `{ channel: route channel, thread: thread id }`, so the origin names both.
  */
-export function messageIngress(message: Message, place: Place, author: Author, text: string): Ingress {
+export function messageIngress(message: Message, place: Place, author: Author): Ingress {
   const voice = message.flags.has(MessageFlags.IsVoiceMessage);
   return {
     dedupeKey: `discord:event:${message.id}:message`,
@@ -67,7 +74,8 @@ export function messageIngress(message: Message, place: Place, author: Author, t
       origin: { bridge: 'discord', messageId: id(message.id), channel: place.parent, thread: place.thread as ThreadId },
       author,
       sentAt: message.createdTimestamp,
-      text,
+      text: message.content,
+      unresolved: true,
       attachments: message.attachments.map((attachment): Attachment => ({
         name: attachment.name,
         mimeType: attachment.contentType ?? 'application/octet-stream',

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { BridgeState, TeamBridge, ThreadRef } from '../../src/core/bridge.js';
+import { CatchUpCursor } from '../../src/core/catch-up-cursor.js';
 import type { SendQueues } from '../../src/queue/send-queue-types.js';
 import type { CursorStore } from '../../src/store/store.js';
 import { catchUpThreads } from './catch-up.js';
@@ -8,10 +9,11 @@ import { connect, createDiscordClient, trackConnection } from './connection.js';
 import { discordFileOpener } from './files.js';
 import type { InboundScope } from './inbound.js';
 import { catchUpCursorKey, handInMessage, listenForEvents, type ListenDeps } from './listen.js';
-import { markOnDiscord, reactOnDiscord, tellOnDiscord } from './marks.js';
+import { markOnDiscord, noticeOnDiscord, reactOnDiscord, tellOnDiscord } from './marks.js';
 import { DiscordNameLookup } from './names.js';
 import { createDiscordThread, maxMessageLength, postToDiscord, type DiscordOutboundDeps } from './outbound.js';
 import { checkRouteChannels, type RouteChannelType } from './preflight.js';
+import { resolveDiscordEvent } from './resolve.js';
 import { debounceTyping } from './typing.js';
 import { ChannelWebhooks } from './webhooks.js';
 
@@ -22,9 +24,10 @@ export interface DiscordBridgeDeps {
   readonly now?: () => number;
   /** The route channels (text or forum) this bot serves; checked at start-up. */
   readonly channels: readonly string[];
-  /** The conversations' Discord threads, for catch-up after a restart. */
-  readonly recentThreads?: () => ThreadRef[];
+  /** Where the catch-up cursor is kept; without it there is no catch-up after a restart. */
   readonly cursors?: CursorStore;
+  /** True when `thread` under the route channel `parent` is a conversation's (`store.conversations.findByThread`). */
+  readonly isConversationThread?: (parent: string, thread: string) => boolean;
   /**
    * Someone is typing in a conversation thread: called at most once per thread per 8 seconds, and only with
    * `discord.forwardTyping` (off by default). The caller decides whether the route is two-way.
@@ -80,6 +83,9 @@ export function createDiscordBridge(deps: DiscordBridgeDeps): DiscordBridge {
     maxAttachmentBytes,
   };
   const scope: InboundScope = { botId, routeChannels: new Set(deps.channels), allowRoles: config.allowRoles };
+  const names = new DiscordNameLookup(client, deps.queues);
+  const cursor = deps.cursors ? new CatchUpCursor(deps.cursors, catchUpCursorKey) : undefined;
+  const isConversationThread = deps.isConversationThread ?? (() => false);
 
   return {
     id: 'discord',
@@ -87,13 +93,12 @@ export function createDiscordBridge(deps: DiscordBridgeDeps): DiscordBridge {
     async start(ingest) {
       const listen: ListenDeps = {
         client,
-        queues: deps.queues,
         scope,
-        names: new DiscordNameLookup(client, deps.queues),
         ingest,
         log,
         now,
-        ...(deps.cursors ? { cursors: deps.cursors } : {}),
+        isConversationThread,
+        ...(cursor ? { cursor } : {}),
         ...(deps.onTyping && config.forwardTyping ? { onTyping: debounceTyping(deps.onTyping, now) } : {}),
       };
       listenForEvents(listen);
@@ -111,12 +116,13 @@ export function createDiscordBridge(deps: DiscordBridgeDeps): DiscordBridge {
       }
       setState('connected');
       log.info({ user: client.user.tag, channels: deps.channels.length }, 'Discord connected');
-      if (deps.recentThreads) {
+      if (cursor) {
         catchUpThreads({
           client,
           queues: deps.queues,
-          threads: deps.recentThreads(),
-          since: deps.cursors?.get(catchUpCursorKey)?.lastSentAt,
+          guilds: () => [...new Set(deps.channels.flatMap((channel) => outbound.guildOf(channel) ?? []))],
+          isConversationThread,
+          since: cursor.since,
           handIn: (message) => handInMessage(listen, message),
           log,
         }).catch((error: unknown) => log.error({ err: error }, 'Discord catch-up failed'));
@@ -128,10 +134,14 @@ export function createDiscordBridge(deps: DiscordBridgeDeps): DiscordBridge {
       await client.destroy();
     },
     state: () => state,
-    createThread: (channel, info) => createDiscordThread(outbound, channel, info),
+    createThread: async (channel, info, options) => ({
+      thread: await createDiscordThread(outbound, channel, info, options),
+    }),
     post: (thread, post) => postToDiscord(outbound, thread, post),
     mark: (thread, message, mark, reason) => markOnDiscord(outbound, thread, message, mark, reason),
     tell: (thread, userId, text) => tellOnDiscord(outbound, thread, userId, text),
+    notice: (thread, text, key, replay) => noticeOnDiscord(outbound, thread, text, key, replay),
+    resolve: (event) => resolveDiscordEvent({ names, scope }, event),
     react: (thread, message, emoji, removed) => reactOnDiscord(outbound, thread, message, emoji, removed),
     openAttachment: discordFileOpener({ apiUrl: config.apiUrl }),
   } satisfies DiscordBridge;

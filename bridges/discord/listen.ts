@@ -12,10 +12,7 @@ import type { Logger } from 'pino';
 import type { ThreadRef } from '../../src/core/bridge.js';
 import type { IngestFn } from '../../src/core/ingress.js';
 import type { Ingress } from '../../src/core/model.js';
-import type { SendQueues } from '../../src/queue/send-queue-types.js';
-import type { CursorStore } from '../../src/store/store.js';
-import { restDestination } from './destinations.js';
-import { discordToPlain } from './format.js';
+import type { CatchUpCursor } from '../../src/core/catch-up-cursor.js';
 import {
   authorOf,
   deleteIngress,
@@ -27,50 +24,46 @@ import {
   type InboundScope,
   type Place,
 } from './inbound.js';
-import type { DiscordNameLookup } from './names.js';
-import { callDiscord } from './rest.js';
 
-/** Where the catch-up cursor (Unix ms of the last message handed in) is kept. */
+/** Where the catch-up cursor (a low-water mark, see CatchUpCursor) is kept. */
 export const catchUpCursorKey = 'discord:catch-up';
 
 export interface ListenDeps {
   readonly client: Client;
-  readonly queues: SendQueues;
   readonly scope: InboundScope;
-  readonly names: DiscordNameLookup;
   readonly ingest: IngestFn;
   readonly log: Logger;
   readonly now: () => number;
-  readonly cursors?: CursorStore;
+  readonly cursor?: CatchUpCursor;
+  /**
+   * True when `thread` under the route channel `parent` is a conversation's: how a thread discord.js has not
+   * cached (an archived one, after a restart) is placed without asking Discord.
+   */
+  readonly isConversationThread?: (parent: string, thread: string) => boolean;
   /** Someone types in a conversation thread (already debounced). */
   readonly onTyping?: (thread: ThreadRef) => void;
 }
 
-/**
- * Where an event happened. A thread discord.js has not cached (an archived one, after a restart) or knows only
- * from a gateway hint (without its parent) is fetched once over REST.
- */
-async function placeFor(deps: ListenDeps, channelId: string): Promise<Place | undefined> {
+/** Where an event happened, from discord.js's cache or the store; never a remote lookup (events are journaled first). */
+function placeFor(deps: ListenDeps, channelId: string): Place | undefined {
   const cached = deps.client.channels.cache.get(channelId);
-  if (cached && (!cached.isThread() || cached.parentId)) {
-    return placeOf(cached, deps.scope);
+  if (cached && (!cached.isThread() || cached.parentId)) return placeOf(cached, deps.scope);
+  for (const parent of deps.scope.routeChannels) {
+    if (deps.isConversationThread?.(parent, channelId)) return { parent, thread: channelId };
   }
-  try {
-    const fetched = await callDiscord(
-      deps.queues,
-      restDestination,
-      'GET channel',
-      () => deps.client.channels.fetch(channelId),
-      { idempotent: true },
-    );
-    return placeOf(fetched, deps.scope);
-  } catch (error) {
-    deps.log.debug({ err: error, channel: channelId }, 'Discord channel of an event not found; event ignored');
-    return undefined;
-  }
+  return undefined;
 }
 
-/** A person's message in a conversation thread → the core (gateway and catch-up share this path). */
+/** The member behind a message, when discord.js has it at hand (the gateway sends it with guild messages). */
+function memberAtHand(message: Message | PartialMessage, userId: string) {
+  return message.member ?? message.guild?.members.cache.get(userId) ?? undefined;
+}
+
+/**
+ * A person's message in a conversation thread → the core (gateway and catch-up share this path), journaled
+ * as it arrived: the names it mentions and, when the member was not at hand, the role allow-list are looked
+ * up when its work runs (`resolve`). The catch-up cursor passes it once it is journaled.
+ */
 export async function handInMessage(deps: ListenDeps, message: Message): Promise<void> {
   if (!isFromPerson(message, deps.scope)) {
     deps.log.debug(
@@ -79,54 +72,51 @@ export async function handInMessage(deps: ListenDeps, message: Message): Promise
     );
     return;
   }
-  const place = await placeFor(deps, message.channelId);
+  const place = placeFor(deps, message.channelId);
   if (!place) return;
-  const member = message.member ?? (await deps.names.memberOf(message.guild, message.author.id));
-  const author = authorOf(message.author, member, deps.scope);
-  const text = discordToPlain(message.content, await deps.names.namesFor(message));
-  await ingestOne(deps, messageIngress(message, place, author, text));
-  const cursor = deps.cursors?.get(catchUpCursorKey);
-  if (!cursor || cursor.lastSentAt < message.createdTimestamp) {
-    deps.cursors?.set(catchUpCursorKey, { lastSentAt: message.createdTimestamp, lastMessageId: message.id });
-  }
+  const member = memberAtHand(message, message.author.id);
+  const author = authorOf(message.author, member, deps.scope, member !== undefined);
+  const done = deps.cursor?.begin(message.createdTimestamp);
+  await ingestOne(deps, messageIngress(message, place, author));
+  done?.();
 }
 
 async function handInEdit(deps: ListenDeps, old: Message | PartialMessage, message: Message): Promise<void> {
   if (!isFromPerson(message, deps.scope) || !message.editedTimestamp) return;
   // Embeds unfurling and pins update a message too; only a changed text is an edit.
   if (!old.partial && old.content === message.content) return;
-  if (!(await placeFor(deps, message.channelId))) return;
-  const member = message.member ?? (await deps.names.memberOf(message.guild, message.author.id));
-  const text = discordToPlain(message.content, await deps.names.namesFor(message));
-  await ingestOne(deps, editIngress(message, authorOf(message.author, member, deps.scope), text));
+  if (!placeFor(deps, message.channelId)) return;
+  const member = memberAtHand(message, message.author.id);
+  await ingestOne(deps, editIngress(message, authorOf(message.author, member, deps.scope, false), message.content));
 }
 
 async function handInDelete(deps: ListenDeps, message: Message | PartialMessage): Promise<void> {
   if (message.author && !isFromPerson(message, deps.scope)) return;
-  if (!(await placeFor(deps, message.channelId))) return;
+  if (!placeFor(deps, message.channelId)) return;
   await ingestOne(deps, deleteIngress(message));
 }
 
 async function handInReaction(
   deps: ListenDeps,
   reaction: MessageReaction | PartialMessageReaction,
-  someone: User | PartialUser,
+  user: User | PartialUser,
   removed: boolean,
 ): Promise<void> {
-  if (someone.id === deps.scope.botId()) return;
-  const user = someone.partial
-    ? await callDiscord(deps.queues, restDestination, 'GET user', () => someone.fetch(), { idempotent: true })
-    : someone;
-  if (user.bot) return;
+  // The gateway sends the reacting member with guild reactions, so the user is known (bots included).
+  if (user.id === deps.scope.botId() || user.bot) return;
   const { message } = reaction;
-  if (!(await placeFor(deps, message.channelId))) return;
-  const guild = message.guildId ? deps.client.guilds.cache.get(message.guildId) : undefined;
-  const member = await deps.names.memberOf(guild ?? null, user.id);
+  if (!placeFor(deps, message.channelId)) return;
+  const member = memberAtHand(message, user.id);
   const ingress = reactionIngress({
     messageId: message.id,
     channelId: message.channelId,
     emoji: reaction.emoji,
-    author: authorOf(user, member, deps.scope),
+    author: authorOf(
+      { id: user.id, displayName: user.displayName ?? null, username: user.username ?? null },
+      member,
+      deps.scope,
+      false,
+    ),
     removed,
     at: deps.now(),
   });

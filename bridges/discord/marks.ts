@@ -4,7 +4,7 @@ import { channelDestination, restDestination } from './destinations.js';
 import { escapeDiscordMarkdown } from './format.js';
 import { nonceOf } from './ids.js';
 import { callDiscord, discordCodes, isDiscordCode } from './rest.js';
-import { noMentions, sendPart, type SendDeps } from './send.js';
+import { matchPosted, noMentions, recentMessages, sendPart, type SendDeps } from './send.js';
 
 /** ✅ ⚠️ 📝 as Discord reactions. */
 export const markEmoji: Readonly<Record<Mark, string>> = { sent: '✅', failed: '⚠️', note: '📝' };
@@ -35,6 +35,22 @@ export async function markOnDiscord(
       { key: `mark:${message.id}`, index: 0 },
     );
   }
+}
+
+/** A notice from Threadline in the thread (⚠️ something failed for good); idempotent by `key` (a nonce). */
+export async function noticeOnDiscord(
+  deps: SendDeps,
+  thread: ThreadRef,
+  text: string,
+  key: string,
+  replay: boolean,
+): Promise<PostRef> {
+  const part = { content: `⚠️ ${escapeDiscordMarkdown(text)}`, files: [] };
+  if (replay) {
+    const found = matchPosted(await recentMessages(deps, thread), part, undefined, deps.botId(), deps.isLinked);
+    if (found) return { channel: thread.thread, id: found.id };
+  }
+  return sendPart(deps, thread, part, undefined, { key, index: 0 });
 }
 
 /**

@@ -1,9 +1,9 @@
-import type { Client, Guild, GuildMember, Message } from 'discord.js';
+import type { Client, Guild, GuildMember } from 'discord.js';
 import type { SendQueues } from '../../src/queue/send-queue-types.js';
 import { restDestination } from './destinations.js';
 import type { DiscordNames } from './format.js';
 import { mentionedIds } from './format.js';
-import { callDiscord } from './rest.js';
+import { callDiscord, discordCodes, isDiscordCode } from './rest.js';
 
 /**
  * Names for mentions and authors, from discord.js's cache (filled by GUILD_CREATE and every message), falling
@@ -18,8 +18,12 @@ export class DiscordNameLookup {
     this.#queues = queues;
   }
 
-  /** The guild member, from the cache or (once) from REST; undefined when not a member or unreachable. */
-  async memberOf(guild: Guild | null, userId: string): Promise<GuildMember | undefined> {
+  /**
+   * The guild member, from the cache or (once) from REST; undefined when not a member, or (unless `strict`)
+   * unreachable. With `strict`, a failure other than "unknown member" is thrown, so a decision that depends
+   * on the member (the role allow-list) waits for Discord instead of guessing.
+   */
+  async memberOf(guild: Guild | null, userId: string, strict = false): Promise<GuildMember | undefined> {
     if (!guild) return undefined;
     const cached = guild.members.cache.get(userId);
     if (cached) return cached;
@@ -27,24 +31,37 @@ export class DiscordNameLookup {
       return await callDiscord(this.#queues, restDestination, 'GET member', () => guild.members.fetch(userId), {
         idempotent: true,
       });
-    } catch {
-      return undefined;
+    } catch (error) {
+      if (
+        !strict ||
+        isDiscordCode(error, discordCodes.unknownMember) ||
+        isDiscordCode(error, discordCodes.unknownUser)
+      ) {
+        return undefined;
+      }
+      throw error;
     }
   }
 
-  /** The names the message's content mentions, for `discordToPlain`. */
-  async namesFor(message: Message): Promise<DiscordNames> {
-    const ids = mentionedIds(message.content);
+  /** The guild a channel belongs to, from the cache. */
+  guildOf(channelId: string | undefined): Guild | null {
+    const channel = channelId === undefined ? undefined : this.#client.channels.cache.get(channelId);
+    return channel && 'guild' in channel ? channel.guild : null;
+  }
+
+  /** The names a message's content (Discord markup) mentions, for `discordToPlain`. */
+  async namesIn(content: string, guild: Guild | null): Promise<DiscordNames> {
+    const ids = mentionedIds(content);
     const users = new Map<string, string>();
     for (const id of ids.users) {
-      const member = message.mentions.members?.get(id) ?? (await this.memberOf(message.guild, id));
-      const user = member?.user ?? message.mentions.users.get(id) ?? this.#client.users.cache.get(id);
+      const member = await this.memberOf(guild, id);
+      const user = member?.user ?? this.#client.users.cache.get(id);
       const name = member?.displayName ?? user?.displayName;
       if (name) users.set(id, name);
     }
     const roles = new Map<string, string>();
     for (const id of ids.roles) {
-      const role = message.guild?.roles.cache.get(id);
+      const role = guild?.roles.cache.get(id);
       if (role) roles.set(id, role.name);
     }
     const channels = new Map<string, string>();

@@ -44,9 +44,15 @@ export async function createDiscordThread(
   deps: DiscordOutboundDeps,
   channel: string,
   info: ConversationInfo,
+  options: { readonly replay: boolean },
 ): Promise<ThreadRef> {
-  const type = deps.channelType(channel) ?? (await fetchChannelType(deps, channel));
   const name = threadName(info);
+  if (options.replay) {
+    // A crash may have come after Discord made the thread: the bot's thread of that name stands for it.
+    const found = await findCreatedThread(deps, channel, name, 0);
+    if (found.outcome === 'applied') return { channel, thread: found.value.id };
+  }
+  const type = deps.channelType(channel) ?? (await fetchChannelType(deps, channel));
   const body =
     type === 'forum'
       ? {

@@ -8,6 +8,8 @@ export const discordCodes = {
   unknownMessage: 10008,
   unknownWebhook: 10015,
   unknownEmoji: 10014,
+  unknownMember: 10007,
+  unknownUser: 10013,
   missingAccess: 50001,
   missingPermissions: 50013,
   threadArchived: 50083,

@@ -25,13 +25,16 @@ export class MessagesDevApiError extends PlatformError {
 
   constructor(details: MessagesDevApiErrorDetails) {
     const { status, apiCode } = details;
+    // A write answered 500/502/504 may have been applied before the server failed (there is no
+    // idempotency key): it must be reconciled, not repeated. 503 and 429 mean it was refused unprocessed.
+    const unclearWrite = details.method !== 'GET' && status >= 500 && status !== 503;
     super(
       'imessage',
       status,
-      status === 404 ? 'not_found' : 'platform_error',
+      status === 404 ? 'not_found' : unclearWrite ? 'outcome_unknown' : 'platform_error',
       `messages.dev ${details.method} ${details.path} failed with ${status} ${apiCode}: ${details.message}`,
       {
-        retryable: status >= 500 || status === 429,
+        retryable: !unclearWrite && (status >= 500 || status === 429),
         notifyUser: status === 403 && apiCode === 'contact_has_not_messaged',
       },
     );

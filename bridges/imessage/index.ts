@@ -10,7 +10,6 @@ import { backfillLine } from './backfill.js';
 import { createMessagesDevClient, type MessagesDevClient } from './client.js';
 import { MessagesDevApiError } from './client-errors.js';
 import type { ImessageConfig } from './config.js';
-import { DeliveryPoller } from './delivery-poller.js';
 import { filesDestination, readsDestination } from './destinations.js';
 import { findChat } from './find-chat.js';
 import { createImessageWebhookHandler } from './ingress.js';
@@ -26,8 +25,16 @@ export interface ImessageBridgeDeps {
   readonly now?: () => number;
   /** Defaults to a client built from the config. */
   readonly client?: MessagesDevClient;
-  /** When outbox polls happen after a send, in ms. */
-  readonly pollScheduleMs?: readonly number[];
+  /**
+   * How long after an attempt a send that cannot be found among the chat's messages counts as not sent
+   * (then it is sent again). Before that it may still be pending in the outbox, which lists nothing.
+   * Default 2 minutes.
+   */
+  readonly reconcileWindowMs?: number;
+  /** How often messages.dev is asked again while it cannot be reached. Default 5 s. */
+  readonly probeIntervalMs?: number;
+  /** True when an outbox id is already linked to a message (`store.links.findByOutboxId`). */
+  readonly isLinkedOutbox?: (outboxId: string) => boolean;
   /** The largest file sent to or fetched from the phone side. */
   readonly maxAttachmentBytes?: number;
 }
@@ -54,21 +61,44 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
       now,
     });
   const maxAttachmentBytes = deps.maxAttachmentBytes ?? defaultMaxAttachmentBytes;
-  const poller = new DeliveryPoller({
-    client,
-    queues: deps.queues,
-    log,
-    scheduleMs: deps.pollScheduleMs ?? [15_000, 60_000, 5 * 60_000, 30 * 60_000],
-  });
   const outbound: OutboundDeps = {
     client,
     queues: deps.queues,
     log,
     now,
     maxAttachmentBytes,
-    onAccepted: (conversation, outboxId) => poller.track(conversation, outboxId),
+    reconcileWindowMs: deps.reconcileWindowMs ?? 2 * 60_000,
+    isLinkedOutbox: deps.isLinkedOutbox ?? (() => false),
   };
   let state: BridgeState = 'connecting';
+  let probe: ReturnType<typeof setTimeout> | undefined;
+
+  /** Asks messages.dev until it answers; effects for the phone wait while it cannot be reached. */
+  const checkReachable = async (): Promise<void> => {
+    try {
+      await deps.queues.enqueue(readsDestination, {
+        label: 'list lines',
+        priority: 'poll',
+        idempotent: true,
+        run: () => client.listLines(),
+      });
+      if (state !== 'stopped') state = 'connected';
+    } catch (error) {
+      if (error instanceof MessagesDevApiError && error.status === 401) {
+        state = 'bad-credentials';
+        throw new BridgeError(
+          'credentials_invalid',
+          `messages.dev rejected the API key (${error.apiCode}); check imessage.apiKey`,
+          { cause: error },
+        );
+      }
+      if (state === 'stopped') return;
+      if (state !== 'transient-disconnect') log.error({ err: error }, 'messages.dev is not reachable');
+      state = 'transient-disconnect';
+      probe = setTimeout(() => void checkReachable().catch(() => undefined), deps.probeIntervalMs ?? 5_000);
+      probe.unref();
+    }
+  };
 
   const openAttachment: OpenAttachment = async (attachment, maxBytes) => {
     const limit = Math.min(maxBytes, maxAttachmentBytes);
@@ -89,32 +119,10 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
       createImessageWebhookHandler({
         secret: deps.config.webhookSecret,
         now,
-        ingest: async (ingress, requestLog) => {
-          const { event } = ingress;
-          if (event.kind === 'message' && event.outboxId) poller.confirm(event.outboxId);
-          if (state === 'transient-disconnect') state = 'connected'; // messages.dev reaches us again
-          return ingest(ingress, requestLog);
-        },
+        ingest,
       }),
     async start(ingest) {
-      poller.start(ingest);
-      try {
-        await client.listLines();
-        state = 'connected';
-      } catch (error) {
-        if (error instanceof MessagesDevApiError && error.status === 401) {
-          state = 'bad-credentials';
-          throw new BridgeError(
-            'credentials_invalid',
-            `messages.dev rejected the API key (${error.apiCode}); check imessage.apiKey`,
-            {
-              cause: error,
-            },
-          );
-        }
-        state = 'transient-disconnect';
-        log.error({ err: error }, 'messages.dev is not reachable');
-      }
+      await checkReachable();
       for (const line of deps.lines) {
         backfillLine({ line, client, queues: deps.queues, cursors: deps.cursors, ingest, log, now }).catch(
           (error: unknown) => log.error({ err: error, line }, 'Backfill failed'),
@@ -122,14 +130,21 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
       }
     },
     async stop() {
-      poller.stop();
+      clearTimeout(probe);
       state = 'stopped';
     },
     state: () => state,
-    async send(conversation, message) {
-      const result = await sendToPhone(outbound, conversation, message);
-      if (state === 'transient-disconnect') state = 'connected';
-      return result;
+    send: (conversation, message) => sendToPhone(outbound, conversation, message),
+    async deliveryOf(outboxId) {
+      const item = await deps.queues.enqueue(readsDestination, {
+        label: `outbox poll ${outboxId}`,
+        priority: 'poll',
+        idempotent: true,
+        run: () => client.getOutboxItem(outboxId),
+      });
+      if (item.status === 'sent') return { status: 'sent' };
+      if (item.status === 'failed') return { status: 'failed', ...(item.error ? { reason: item.error } : {}) };
+      return { status: 'pending' };
     },
     findConversation: (line, handle) => findChat({ client, queues: deps.queues }, line, handle),
     async typing(conversation) {

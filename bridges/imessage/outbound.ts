@@ -14,8 +14,10 @@ export interface OutboundDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly maxAttachmentBytes: number;
-  /** Called with every outbox id accepted, so delivery can be followed up. */
-  readonly onAccepted: (conversation: ConversationKey, outboxId: string) => void;
+  /** After this long since an attempt, a send not found among the chat's messages counts as not sent. */
+  readonly reconcileWindowMs: number;
+  /** True when an outbox item already stands for another message (so a repeated text is not taken for it). */
+  readonly isLinkedOutbox: (outboxId: string) => boolean;
 }
 
 /** How far back a reconcile looks for a send that may have gone out. */
@@ -34,15 +36,20 @@ export async function sendToPhone(
   const startedAt = deps.now();
   const reconcile = () => findSent(deps, conversation, message, startedAt);
   if (message.replay) {
-    const verdict = await reconcile();
+    const attemptedAt = message.attemptedAt ?? startedAt;
+    const verdict = await findSent(deps, conversation, message, attemptedAt);
     if (verdict.outcome === 'applied') return verdict.value;
-    if (verdict.outcome === 'unknown') {
-      throw new BridgeError(
-        'outcome_unknown',
-        'Threadline restarted while sending this message; it may or may not have reached the customer. Check the phone before resending.',
-        { notifyUser: true },
-      );
+    // Not listed yet: it may still wait in the outbox (which lists nothing). Long after the attempt, it
+    // was not sent; before that, ask again later rather than risk sending it twice.
+    if (deps.now() - attemptedAt < deps.reconcileWindowMs) {
+      throw new BridgeError('outcome_unknown', 'A send that may have gone out is not listed yet; checking again', {
+        retryable: true,
+      });
     }
+    deps.log.warn(
+      { conversation: conversation.chat, waitedMs: deps.now() - attemptedAt },
+      'A send in doubt was not found among the chat messages; sending it again',
+    );
   }
   const fileId = message.attachment ? await uploadAttachment(deps, message) : undefined;
   const { outboxId } = await deps.queues.enqueue(lineDestination(conversation.line), {
@@ -61,7 +68,6 @@ export async function sendToPhone(
     },
     reconcile,
   });
-  deps.onAccepted(conversation, outboxId);
   return { outboxId };
 }
 
@@ -117,6 +123,7 @@ async function findSent(
     (candidate) =>
       candidate.isFromMe &&
       candidate.outboxId &&
+      !deps.isLinkedOutbox(candidate.outboxId) &&
       candidate.sentAt >= since - reconcileWindowMs &&
       (candidate.text ?? '') === message.text &&
       (message.attachment ? candidate.attachments.length > 0 : true),

@@ -3,13 +3,16 @@ import type { Logger } from 'pino';
 import { SignatureError } from '../../src/core/errors.js';
 import type { RawHandler, RawResponse } from '../../src/server/http-server.js';
 import { verifySlackSignature } from './signature.js';
+import type { JournalOutcomes } from './socket-receiver.js';
 
 /**
  * bolt's Receiver for the HTTP Events API, mounted on Threadline's own server at `POST /slack/events`
  * (one port for everything). Unlike bolt's HTTPReceiver it answers only after the listeners ran, so an
- * event is journaled before Slack hears 200, well inside Slack's 3 seconds.
+ * event is journaled before Slack hears 200, well inside Slack's 3 seconds; one that could not be
+ * journaled gets a 500, and Slack sends it again.
  */
-export class SlackHttpReceiver implements Receiver {
+export class SlackHttpReceiver implements Receiver, JournalOutcomes {
+  readonly #failed = new WeakSet<object>();
   #app: App | undefined;
 
   constructor(private readonly options: { signingSecret: string; now: () => number; log: Logger }) {}
@@ -20,6 +23,10 @@ export class SlackHttpReceiver implements Receiver {
 
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
+
+  failed(body: unknown): void {
+    if (typeof body === 'object' && body !== null) this.#failed.add(body);
+  }
 
   readonly handler: RawHandler = async ({ rawBody, headers }): Promise<RawResponse> => {
     try {
@@ -53,6 +60,8 @@ export class SlackHttpReceiver implements Receiver {
       ...(retryReason ? { retryReason } : {}),
     };
     await app.processEvent(event);
+    // Not journaled: a 500 makes Slack send it again (up to three times).
+    if (this.#failed.has(body)) return { status: 500, body: '' };
     if (acked === undefined || acked === '') return { status: 200, body: '' };
     return { status: 200, body: typeof acked === 'string' ? { text: acked } : acked };
   };

@@ -1,7 +1,8 @@
-import { App, SocketModeReceiver } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { BridgeState, Mark, TeamBridge, ThreadRef } from '../../src/core/bridge.js';
+import type { BridgeState, Mark, ResolvableEvent, TeamBridge, ThreadRef } from '../../src/core/bridge.js';
+import { CatchUpCursor } from '../../src/core/catch-up-cursor.js';
 import { BridgeError } from '../../src/core/errors.js';
 import type { IngestFn } from '../../src/core/ingress.js';
 import type { Ingress, MessageId } from '../../src/core/model.js';
@@ -19,6 +20,7 @@ import { toCoreEvent, type SlackSelf } from './inbound.js';
 import {
   createSlackThread,
   markOnSlack,
+  noticeOnSlack,
   postToSlack,
   reactOnSlack,
   tellInSlackChannel,
@@ -26,6 +28,7 @@ import {
   type SlackOutboundDeps,
 } from './outbound.js';
 import { RootStatus } from './root-status.js';
+import { SlackSocketReceiver, type JournalOutcomes } from './socket-receiver.js';
 import { SlackUserNames } from './users.js';
 import { translateSlackError } from './web.js';
 
@@ -36,8 +39,12 @@ export interface SlackBridgeDeps {
   readonly now?: () => number;
   /** Socket Mode's ping timeout, which is also its reconnect delay; tests shorten it. Default 5000. */
   readonly clientPingTimeoutMs?: number;
-  /** The conversations' Slack threads, for catch-up after a restart. */
-  readonly recentThreads?: () => ThreadRef[];
+  /** The conversations' Slack threads with activity since a time (Unix ms), for catch-up after a restart. */
+  readonly recentThreads?: (sinceMs: number) => ThreadRef[];
+  /** The route channels, whose threads catch-up looks through after a restart. */
+  readonly channels?: readonly string[];
+  /** True when a thread in a channel is a conversation's (catch-up reads only those). */
+  readonly isLinkedThread?: (channel: string, ts: string) => boolean;
   /** Where the catch-up cursor is kept. */
   readonly cursors?: CursorStore;
   readonly maxAttachmentBytes?: number;
@@ -50,6 +57,9 @@ export interface SlackBridge extends TeamBridge {
   /** `POST /slack/events`, for HTTP mode: mount it on the server. */
   readonly httpHandler: RawHandler | undefined;
 }
+
+/** Where the catch-up cursor (a low-water mark, see CatchUpCursor) is kept. */
+const catchUpCursorKey = 'slack:catch-up';
 
 /** ✅ ⚠️ 📝 by their Slack names. */
 const defaultMarks: Record<Mark, string> = { sent: 'white_check_mark', failed: 'warning', note: 'memo' };
@@ -78,32 +88,57 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
   const rootStatus = new RootStatus(outbound, now);
   const httpReceiver =
     mode === 'http' ? new SlackHttpReceiver({ signingSecret: config.signingSecret ?? '', now, log }) : undefined;
+  const socketReceiver =
+    mode === 'socket'
+      ? new SlackSocketReceiver({
+          appToken: config.appToken ?? '',
+          clientPingTimeoutMs: deps.clientPingTimeoutMs ?? 5000,
+          log,
+          clientOptions,
+        })
+      : undefined;
+  const outcomes: JournalOutcomes | undefined = httpReceiver ?? socketReceiver;
   let app: App | undefined;
   let state: BridgeState = 'connecting';
 
-  /** Renders Slack markup to plain text and names the author, then hands the event in. */
-  const handIn = async (ingest: IngestFn, eventId: string, raw: unknown, self: SlackSelf): Promise<void> => {
+  const cursor = deps.cursors ? new CatchUpCursor(deps.cursors, catchUpCursorKey) : undefined;
+  const mayText = (user: string) => (config.allowUsers && !config.allowUsers.includes(user) ? { mayText: false } : {});
+
+  /**
+   * Hands an event in as it arrived, before any lookup: markup and user ids are resolved when its work runs
+   * (`resolve`). The catch-up cursor only passes it once it is journaled. A failure to journal is reported
+   * to the receiver, which then does not acknowledge the event, so Slack sends it again.
+   */
+  const handIn = async (ingest: IngestFn, eventId: string, raw: unknown, self: SlackSelf, body?: unknown) => {
     const converted = toCoreEvent(eventId, raw, self);
     if (!converted) return;
     let ingress: Ingress = converted.ingress;
     const event = ingress.event;
-    if (event.kind === 'message' || event.kind === 'reaction' || event.kind === 'edit' || event.kind === 'delete') {
-      const author = {
-        ...event.author,
-        name: await names.nameOf(event.author.id),
-        ...(config.allowUsers && !config.allowUsers.includes(event.author.id) ? { mayText: false } : {}),
-      };
-      if (event.kind === 'message' && converted.markup !== undefined) {
-        const ids = mentionedIds(converted.markup);
-        const users = new Map(await Promise.all(ids.users.map(async (id) => [id, await names.nameOf(id)] as const)));
-        const text = slackToPlain(converted.markup, { users, channels: new Map() });
-        ingress = { ...ingress, event: { ...event, author, text } };
-      } else {
-        ingress = { ...ingress, event: { ...event, author } };
-      }
+    if (event.kind === 'message') {
+      const author = { ...event.author, ...mayText(event.author.id) };
+      ingress = { ...ingress, event: { ...event, author, text: converted.markup ?? event.text, unresolved: true } };
+    } else if (event.kind === 'reaction' || event.kind === 'edit' || event.kind === 'delete') {
+      ingress = { ...ingress, event: { ...event, author: { ...event.author, ...mayText(event.author.id) } } };
     }
-    await ingest(ingress, log);
-    if (event.kind === 'message') deps.cursors?.set('slack:catch-up', { lastSentAt: event.sentAt });
+    const done = event.kind === 'message' ? cursor?.begin(event.sentAt) : undefined;
+    try {
+      await ingest(ingress, log);
+    } catch (error) {
+      outcomes?.failed(body);
+      throw error;
+    }
+    done?.();
+  };
+
+  /** Slack markup → plain text, and the names of the author and of the people mentioned. */
+  const resolve = async <E extends ResolvableEvent>(event: E): Promise<E> => {
+    if (!event.unresolved) return event;
+    const author = { ...event.author, name: await names.nameOf(event.author.id) };
+    const { unresolved: _unresolved, ...rest } = event;
+    if (rest.kind !== 'message') return { ...rest, author } as E;
+    const ids = mentionedIds(rest.text);
+    const users = new Map(await Promise.all(ids.users.map(async (id) => [id, await names.nameOf(id)] as const)));
+    return { ...rest, author, text: slackToPlain(rest.text, { users, channels: new Map() }) } as E;
   };
 
   return {
@@ -118,6 +153,7 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
       try {
         const auth = await client.auth.test();
         self = { botUserId: String(auth.user_id), botId: String(auth.bot_id ?? '') };
+        outbound.self = { botUserId: self.botUserId };
       } catch (error) {
         const translated = translateSlackError(error, 'auth.test');
         state = translated.retryable ? 'transient-disconnect' : 'bad-credentials';
@@ -129,14 +165,7 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
           },
         );
       }
-      const receiver =
-        httpReceiver ??
-        new SocketModeReceiver({
-          appToken: config.appToken ?? '',
-          clientPingTimeout: deps.clientPingTimeoutMs ?? 5000,
-          logger: boltLogger(log),
-          installerOptions: { clientOptions },
-        });
+      const receiver = (httpReceiver ?? socketReceiver)!;
       app = new App({
         token: config.botToken,
         receiver,
@@ -154,34 +183,36 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
           await ack({ response_type: 'ephemeral', text: parsed.error });
           return;
         }
-        const author = {
-          id: command.user_id,
-          name: await names.nameOf(command.user_id),
-          ...(config.allowUsers && !config.allowUsers.includes(command.user_id) ? { mayText: false } : {}),
-        };
-        await ingest(
-          {
-            dedupeKey: `slack:command:${command.trigger_id}`,
-            event: {
-              kind: 'start',
-              origin: { bridge: 'slack', messageId: command.trigger_id as MessageId, channel: command.channel_id },
-              author,
-              sentAt: now(),
-              handle: parsed.handle,
-              text: parsed.text,
+        // Journaled as it came: the author's name is looked up when the command runs.
+        try {
+          await ingest(
+            {
+              dedupeKey: `slack:command:${command.trigger_id}`,
+              event: {
+                kind: 'start',
+                origin: { bridge: 'slack', messageId: command.trigger_id as MessageId, channel: command.channel_id },
+                author: { id: command.user_id, ...mayText(command.user_id) },
+                sentAt: now(),
+                handle: parsed.handle,
+                text: parsed.text,
+                unresolved: true,
+              },
             },
-          },
-          log,
-        );
+            log,
+          );
+        } catch (error) {
+          outcomes?.failed(command);
+          throw error;
+        }
         await ack({ response_type: 'ephemeral', text: `Texting ${parsed.handle}…` });
       });
       for (const type of ['message', 'reaction_added', 'reaction_removed'] as const) {
         app.event(type, async ({ event, body }) => {
-          await handIn(ingest, String((body as { event_id?: string }).event_id ?? ''), event, self);
+          await handIn(ingest, String((body as { event_id?: string }).event_id ?? ''), event, self, body);
         });
       }
-      if (receiver instanceof SocketModeReceiver) {
-        const socket = receiver.client;
+      if (socketReceiver) {
+        const socket = socketReceiver.client;
         socket.on('connected', () => {
           state = 'connected';
           log.info('Slack Socket Mode connected');
@@ -207,12 +238,14 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
         }
       }
       state = 'connected';
-      if (deps.recentThreads) {
+      if (deps.recentThreads && cursor) {
         catchUpThreads({
           client,
           queues: deps.queues,
-          threads: deps.recentThreads(),
-          since: deps.cursors?.get('slack:catch-up')?.lastSentAt,
+          channels: deps.channels ?? [],
+          isLinked: deps.isLinkedThread ?? (() => true),
+          recentThreads: deps.recentThreads,
+          since: cursor.since,
           handIn: (eventId, raw) => handIn(ingest, eventId, raw, self),
           log,
         }).catch((error: unknown) => log.error({ err: error }, 'Slack catch-up failed'));
@@ -223,7 +256,7 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
       await app?.stop();
     },
     state: () => state,
-    createThread: (channel, info) => createSlackThread(outbound, channel, info),
+    createThread: (channel, info, options) => createSlackThread(outbound, channel, info, options),
     async post(thread, post) {
       const ref = await postToSlack(outbound, thread, post);
       if (post.voice === 'customer') {
@@ -235,6 +268,8 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
     },
     mark: (thread, message, mark, reason) => markOnSlack(outbound, thread, message, mark, reason),
     tell: (thread, user, text) => tellOnSlack(outbound, thread, user, text),
+    notice: (thread, text, key, replay) => noticeOnSlack(outbound, thread, text, key, replay),
+    resolve,
     tellInChannel: (channel, user, text) => tellInSlackChannel(outbound, channel, user, text),
     react: (_thread, message, emoji, removed) => reactOnSlack(outbound, message, emoji, removed),
     openAttachment: slackFileOpener({ botToken: config.botToken, apiUrl: config.apiUrl }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { discordConfigSchema } from '../../bridges/discord/config.js';
 import { imessageConfigSchema } from '../../bridges/imessage/config.js';
 import { slackConfigSchema } from '../../bridges/slack/config.js';
-import { httpUrl, integer, oneOf, patternText, requiredText } from '../core/config-fields.js';
+import { decimal, httpUrl, integer, oneOf, patternText, requiredText } from '../core/config-fields.js';
 
 const emoji = z
   .string({ error: 'expected an emoji in quotes, e.g. "💖"' })
@@ -69,6 +69,15 @@ export const configSchema = z
         retentionDays: integer(1, 3650, 'days to keep message links (for reactions and replies)')
           .default(90)
           .describe('Message links older than this are pruned.'),
+      })
+      .prefault({}),
+    delivery: z
+      .strictObject({
+        maxAgeHours: decimal(0.01, 24 * 365, 'hours an effect keeps retrying, e.g. 24')
+          .default(24)
+          .describe(
+            'How long an effect (a post, a send, a mark) keeps retrying through outages before it fails visibly (⚠️ and a dead letter).',
+          ),
       })
       .prefault({}),
     log: z

@@ -1,5 +1,5 @@
 import type { IngestFn } from './ingress.js';
-import type { Attachment, Author, ConversationKey, TeamBridgeId } from './model.js';
+import type { Attachment, Author, ConversationKey, MessageEvent, StartEvent, TeamBridgeId } from './model.js';
 
 /** Connection health, as `/readyz` reports it. */
 export type BridgeState = 'connecting' | 'connected' | 'transient-disconnect' | 'bad-credentials' | 'stopped';
@@ -74,6 +74,19 @@ export interface TeamPost {
 /** How a team member's message ended. */
 export type Mark = 'sent' | 'failed' | 'note';
 
+/** What `createThread` made. */
+export interface CreatedThread {
+  readonly thread: ThreadRef;
+  /**
+   * The address of `first` when the platform carried it in the thread's root (Slack: one post per new
+   * conversation); undefined when the core must still post it.
+   */
+  readonly first?: PostRef;
+}
+
+/** Events of a team platform that are journaled before their names are looked up. */
+export type ResolvableEvent = MessageEvent | StartEvent;
+
 /** A team platform: Slack or Discord. */
 export interface TeamBridge {
   readonly id: TeamBridgeId;
@@ -85,15 +98,32 @@ export interface TeamBridge {
   state(): BridgeState;
   /**
    * Creates the conversation's thread under `channel`. The router calls it once per conversation and
-   * bridge (never concurrently for one conversation) and stores the result.
+   * bridge (never concurrently for one conversation) and stores the result. A bridge whose thread root is
+   * a message of its own may carry `first` in it (and says so in the result). With `replay` (an earlier
+   * attempt may have created it before a crash) the bridge looks for that thread first.
    */
-  createThread(channel: string, conversation: ConversationInfo): Promise<ThreadRef>;
+  createThread(
+    channel: string,
+    conversation: ConversationInfo,
+    options: { readonly first?: TeamPost; readonly replay: boolean },
+  ): Promise<CreatedThread>;
   /** Posts into a thread; returns the address of the first message posted (a split text may post several). */
   post(thread: ThreadRef, post: TeamPost): Promise<PostRef>;
   /** Marks a team member's message with how it ended (✅ ⚠️ 📝); `reason` is posted as a note for failures. */
   mark(thread: ThreadRef, message: PostRef, mark: Mark, reason?: string): Promise<void>;
   /** Tells one team member something only they need to know (ephemeral where the platform can). */
   tell(thread: ThreadRef, userId: string, text: string): Promise<void>;
+  /**
+   * Posts a notice from Threadline itself into the thread (a failure the team must see). `key` makes it
+   * idempotent like a post's; with `replay` the bridge first looks for it.
+   */
+  notice(thread: ThreadRef, text: string, key: string, replay: boolean): Promise<PostRef>;
+  /**
+   * Finishes an event journaled before any remote lookup (`unresolved`): markup to plain text, names of
+   * the author and of mentioned people, and whether the author may text customers. Called when the
+   * event's work runs; may read the platform (idempotent reads only). Absent: events arrive resolved.
+   */
+  resolve?<E extends ResolvableEvent>(event: E): Promise<E>;
   /** Adds or removes a reaction (a Unicode emoji) on a message. */
   react?(thread: ThreadRef, message: PostRef, emoji: string, removed: boolean): Promise<void>;
   /** Tells one team member something in a channel, outside any thread (answers to commands). */
@@ -116,12 +146,14 @@ export interface PhoneMessage {
    * check (reconcile) whether it went out before sending again. messages.dev has no idempotency key.
    */
   readonly replay: boolean;
+  /** With `replay`: when the earlier attempt was made (Unix ms). */
+  readonly attemptedAt?: number;
 }
 
 /** The phone side: messages.dev. */
 export interface PhoneBridge {
   readonly id: 'imessage';
-  /** Starts background work (outbox polling, backfill). */
+  /** Starts background work (backfill). */
   start(ingest: IngestFn): Promise<void>;
   stop(): Promise<void>;
   state(): BridgeState;
@@ -136,6 +168,11 @@ export interface PhoneBridge {
   typing?(conversation: ConversationKey): Promise<void>;
   /** Sends a tapback on a message (messages.dev id or GUID). There is no way to remove one. */
   react(conversation: ConversationKey, messageId: string, tapback: string): Promise<void>;
+  /**
+   * What became of an accepted send (messages.dev has no failure webhook): `pending` while the line has
+   * not sent it yet. A read at poll priority: sends go first in the key's budget.
+   */
+  deliveryOf(outboxId: string): Promise<{ readonly status: 'pending' | 'sent' | 'failed'; readonly reason?: string }>;
   /** Opens an attachment of a phone message. */
   openAttachment: OpenAttachment;
   /** Largest attachment the phone side takes. */

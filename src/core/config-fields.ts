@@ -52,6 +52,23 @@ export function integer(min: number, max: number, hint: string) {
   );
 }
 
+/**
+ * A number in a range (fractions allowed). `${VAR}` interpolation yields strings, so a numeric string is
+ * accepted and converted; anything else is reported with the range.
+ */
+export function decimal(min: number, max: number, hint: string) {
+  const message = `expected a number from ${min} to ${max}: ${hint}`;
+  return z.preprocess(
+    (value) =>
+      typeof value === 'bigint'
+        ? Number(value)
+        : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
+          ? Number(value.trim())
+          : value,
+    z.number({ error: message }).min(min, { error: message }).max(max, { error: message }),
+  );
+}
+
 /** One of a few literal words; the message lists them. */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T, hint: string) {
   return z.enum(values, { error: `expected one of ${values.map((v) => `"${v}"`).join(', ')}: ${hint}` });

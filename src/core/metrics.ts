@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Effect } from '../store/store.js';
+import type { DestinationStats, EffectEvents } from './effect-runner.js';
 import type { BridgeId } from './model.js';
 
 /** What the router counts: traffic per bridge, failures by reason, and end-to-end latency. */
@@ -70,3 +72,83 @@ export const noMetrics: RouterMetrics = {
   confirmed: () => {},
   failed: () => {},
 };
+
+/**
+ * The effects' series: pending work and the age of the oldest pending effect per destination (read at
+ * scrape time), dead letters, and retries and failures for good as they happen.
+ */
+export function createEffectMetrics(
+  registry: Registry,
+  stats: () => readonly DestinationStats[],
+  now: () => number = Date.now,
+): EffectEvents {
+  new Gauge({
+    name: 'threadline_effects_pending',
+    help: 'Effects waiting to be applied, per destination',
+    labelNames: ['destination'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const entry of stats()) this.set({ destination: entry.destination }, entry.pending);
+    },
+  });
+  new Gauge({
+    name: 'threadline_effects_oldest_pending_seconds',
+    help: 'Age of the oldest effect still waiting, per destination (0 when none waits)',
+    labelNames: ['destination'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const entry of stats()) {
+        const age = entry.oldestCreatedAt === undefined ? 0 : Math.max(0, now() - entry.oldestCreatedAt) / 1000;
+        this.set({ destination: entry.destination }, age);
+      }
+    },
+  });
+  new Gauge({
+    name: 'threadline_effects_dead_letters',
+    help: 'Effects that failed for good and wait for an operator (threadline queue retry), per destination',
+    labelNames: ['destination'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const entry of stats()) this.set({ destination: entry.destination }, entry.dead);
+    },
+  });
+  new Gauge({
+    name: 'threadline_destination_failing_seconds',
+    help: 'How long a destination has been failing (0 when it is not)',
+    labelNames: ['destination'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const entry of stats()) {
+        const since = entry.failingSince;
+        this.set({ destination: entry.destination }, since === undefined ? 0 : Math.max(0, now() - since) / 1000);
+      }
+    },
+  });
+  const done = new Counter({
+    name: 'threadline_effects_done_total',
+    help: 'Effects applied, per destination',
+    labelNames: ['destination'],
+    registers: [registry],
+  });
+  const retried = new Counter({
+    name: 'threadline_effects_retries_total',
+    help: 'Transient failures of effects (each retried later), by destination and code',
+    labelNames: ['destination', 'code'],
+    registers: [registry],
+  });
+  const died = new Counter({
+    name: 'threadline_effects_failed_total',
+    help: 'Effects that failed for good (dead letters), by destination and code',
+    labelNames: ['destination', 'code'],
+    registers: [registry],
+  });
+  return {
+    succeeded: (effect: Effect) => done.inc({ destination: effect.destination }),
+    retried: (effect: Effect, code: string) => retried.inc({ destination: effect.destination, code }),
+    died: (effect: Effect, code: string) => died.inc({ destination: effect.destination, code }),
+  };
+}

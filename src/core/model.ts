@@ -80,6 +80,12 @@ export interface MessageEvent {
   readonly outboxId?: string;
   /** Phone side only: the message's iMessage GUID (reactions and replies may name it). */
   readonly guid?: string;
+  /**
+   * Team side: true while `text` is still the platform's markup and the author's name (and `mayText`) are
+   * not looked up yet. Events are journaled like this, before any remote lookup; the origin bridge's
+   * `resolve` finishes them when their work runs.
+   */
+  readonly unresolved?: true;
 }
 
 export interface EditEvent {
@@ -131,6 +137,8 @@ export interface StartEvent {
   readonly handle: string;
   /** The first message, plain text. */
   readonly text: string;
+  /** True while the author's name (and `mayText`) are not looked up yet (see MessageEvent). */
+  readonly unresolved?: true;
 }
 
 /** One normalized event; a discriminated union on `kind`. */

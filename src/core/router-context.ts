@@ -1,11 +1,30 @@
 import type { Logger } from 'pino';
-import type { Conversation, MessageLink, Store } from '../store/store.js';
-import type { PhoneBridge, PostRef, TeamBridge, ThreadRef } from './bridge.js';
-import type { Lanes } from './lanes.js';
+import type { Conversation, Effect, MessageLink, Store } from '../store/store.js';
+import type { PhoneBridge, PostRef, ResolvableEvent, TeamBridge, ThreadRef } from './bridge.js';
+import type { EffectOp } from './effect-ops.js';
 import type { RouterMetrics } from './metrics.js';
 import { conversationId, type BridgeId, type ConversationKey, type TeamBridgeId } from './model.js';
 import type { ReactionTable } from './reactions.js';
-import type { RouteSpec } from './routes.js';
+import type { RouteSpec, TeamRoute } from './routes.js';
+
+/** A new effect, as the router plans it. */
+export interface PlannedEffect {
+  readonly lane: string;
+  readonly destination: string;
+  readonly op: EffectOp;
+  /** Not to be tried before this Unix ms. */
+  readonly notBefore?: number;
+}
+
+/** Where planned effects go: the store, and the runner that applies them. */
+export interface EffectSink {
+  /** Records an effect (in memory at once, durable with the next commit) and schedules it. */
+  add(effect: PlannedEffect): Effect;
+  /** The effects of a lane not yet done (dead letters excluded), in order. */
+  pendingIn(lane: string): readonly Effect[];
+  /** Runs the lane's next effect now, even if it was told to wait (news arrived that may settle it). */
+  wake(lane: string): void;
+}
 
 /** What every router step needs; built once by `createRouter`. */
 export interface RouterContext {
@@ -14,19 +33,45 @@ export interface RouterContext {
   readonly teams: Readonly<Partial<Record<TeamBridgeId, TeamBridge>>>;
   readonly routes: ReadonlyMap<string, RouteSpec>;
   readonly reactions: ReactionTable;
-  readonly lanes: Lanes;
+  readonly effects: EffectSink;
   readonly log: Logger;
   readonly now: () => number;
   readonly metrics: RouterMetrics;
+  /**
+   * When an accepted send is asked about, counted from its acceptance (messages.dev has no failure
+   * webhook); after the last, every interval between the last two.
+   */
+  readonly pollScheduleMs: readonly [number, ...number[]];
+  /** Team events already resolved, by event (see resolveEvent). */
+  readonly resolved: Map<string, ResolvableEvent>;
 }
 
-/** The lane of one conversation on one platform. */
-export function laneOf(key: ConversationKey, bridge: 'imessage' | TeamBridgeId): string {
+/** The lane of one conversation on one platform: its effects apply one at a time, in order. */
+export function laneOf(key: ConversationKey, bridge: BridgeId): string {
   return `${conversationId(key)}|${bridge}`;
 }
 
+/** The destination operators see for a conversation's effects on a platform: the route's channel or the line. */
+export function destinationOf(route: RouteSpec, bridge: BridgeId): string {
+  return bridge === 'imessage' ? `imessage:${route.line}` : `${bridge}:${route.teams[bridge]?.channel ?? 'none'}`;
+}
+
+/** Plans an effect on a conversation's lane for `bridge`. */
+export function planOn(
+  ctx: RouterContext,
+  route: RouteSpec,
+  key: ConversationKey,
+  bridge: BridgeId,
+  op: EffectOp,
+): Effect {
+  return ctx.effects.add({ lane: laneOf(key, bridge), destination: destinationOf(route, bridge), op });
+}
+
 /** The team bridges a route uses that are running, with their route settings. */
-export function teamsOf(ctx: RouterContext, route: RouteSpec) {
+export function teamsOf(
+  ctx: RouterContext,
+  route: RouteSpec,
+): { id: TeamBridgeId; bridge: TeamBridge; route: TeamRoute }[] {
   return (Object.keys(route.teams) as TeamBridgeId[]).flatMap((id) => {
     const bridge = ctx.teams[id];
     const team = route.teams[id];
@@ -60,22 +105,6 @@ export function threadOf(
 ): ThreadRef | undefined {
   const thread = conversation?.threads[team];
   return thread && (channel === undefined || thread.channel === channel) ? thread : undefined;
-}
-
-/** Runs the steps for several destinations side by side; one failing never stops another. */
-export async function fanOut(ctx: RouterContext, steps: readonly { label: string; run: () => Promise<unknown> }[]) {
-  const results = await Promise.allSettled(steps.map((step) => step.run()));
-  results.forEach((result, index) => {
-    if (result.status === 'rejected') {
-      const label = steps[index]!.label;
-      const reason = (result.reason as { code?: unknown } | null)?.code;
-      ctx.metrics.failed(
-        label.slice(0, label.indexOf(':')) as BridgeId,
-        typeof reason === 'string' ? reason : 'unexpected',
-      );
-      ctx.log.error({ err: result.reason, destination: label }, 'Failed to deliver to destination');
-    }
-  });
 }
 
 /** The text a note shows for an error. */

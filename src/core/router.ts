@@ -1,14 +1,15 @@
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.js';
+import type { Effect, Store } from '../store/store.js';
+import { applyEffect, bridgesOf, planAfterFailure } from './apply-effect.js';
+import type { Later } from './apply-phone.js';
 import type { PhoneBridge, TeamBridge } from './bridge.js';
-import { routeDelivery, routePhoneMessage, routePhoneReaction } from './from-phone.js';
-import { routeTeamChange, routeTeamMessage, routeTeamReaction } from './from-team.js';
-import { Lanes } from './lanes.js';
-import { routeStart } from './start-conversation.js';
+import type { EffectOp } from './effect-ops.js';
 import { noMetrics, type RouterMetrics } from './metrics.js';
-import type { BridgeEvent, Ingress, TeamBridgeId } from './model.js';
+import type { BridgeEvent, BridgeId, Ingress, TeamBridgeId } from './model.js';
+import { planDelivery, planPhoneMessage, planPhoneReaction } from './plan-phone.js';
+import { planStart, planTeamChange, planTeamMessage, planTeamReaction } from './plan-team.js';
 import type { ReactionTable } from './reactions.js';
-import type { RouterContext } from './router-context.js';
+import type { EffectSink, RouterContext } from './router-context.js';
 import { indexRoutes, type RouteSpec } from './routes.js';
 
 export interface RouterDeps {
@@ -17,23 +18,32 @@ export interface RouterDeps {
   readonly teams: Readonly<Partial<Record<TeamBridgeId, TeamBridge>>>;
   readonly routes: readonly RouteSpec[];
   readonly reactions: ReactionTable;
+  /** Where planned effects go (the effect runner). */
+  readonly effects: EffectSink;
   readonly log: Logger;
   readonly now?: () => number;
   readonly metrics?: RouterMetrics;
+  /** When accepted sends are asked about, from their acceptance. Default 15 s, 1 min, 5 min, 30 min. */
+  readonly pollScheduleMs?: readonly number[];
 }
 
+const defaultPollScheduleMs = [15_000, 60_000, 5 * 60_000, 30 * 60_000] as const;
+
+/** The router: turns normalized events into effects and applies them. Knows no platform. */
 export interface Router {
   /**
-   * Applies one journaled event: resolves when every destination has settled (delivered, or failed
-   * for good with a note in the thread). Never rejects for a destination's failure.
-   * @param replay true when the event is redone after a restart.
+   * Plans one journaled event into effects (synchronous, no remote calls: what needs the platforms is
+   * done by the effects). Never throws for an event it cannot place; it logs and plans nothing.
    */
-  route(ingress: Ingress, replay: boolean): Promise<void>;
-  /** Resolves when no work is in flight. */
-  drain(): Promise<void>;
+  plan(ingress: Ingress): void;
+  /** Applies one effect (see `applyEffect`). */
+  apply(effect: Effect, replay: boolean): Promise<Later | void>;
+  /** The platforms an effect calls. */
+  bridgesOf(effect: Effect): readonly BridgeId[];
+  /** Makes a failure for good visible to the team. */
+  afterFailure(effect: Effect, reason: string): void;
 }
 
-/** The router: takes normalized events and fans them out. Knows no platform. */
 export function createRouter(deps: RouterDeps): Router {
   const ctx: RouterContext = {
     store: deps.store,
@@ -41,44 +51,61 @@ export function createRouter(deps: RouterDeps): Router {
     teams: deps.teams,
     routes: indexRoutes(deps.routes),
     reactions: deps.reactions,
-    lanes: new Lanes(),
+    effects: deps.effects,
     log: deps.log,
     now: deps.now ?? Date.now,
     metrics: deps.metrics ?? noMetrics,
+    pollScheduleMs:
+      deps.pollScheduleMs && deps.pollScheduleMs.length > 0
+        ? (deps.pollScheduleMs as [number, ...number[]])
+        : defaultPollScheduleMs,
+    resolved: new Map(),
+  };
+  const logFor = (effect: Effect) => {
+    const op = effect.op as EffectOp;
+    return ctx.log.child({
+      effect: effect.id,
+      op: op.kind,
+      destination: effect.destination,
+      ...('conversation' in op && op.conversation ? { conversation: op.conversation.chat } : {}),
+    });
   };
   return {
-    async route(ingress, replay) {
+    plan(ingress) {
       const event = ingress.event;
+      ctx.metrics.received(event.origin.bridge, event.kind);
       const log = ctx.log.child({
         bridge: event.origin.bridge,
         kind: event.kind,
         message_id: event.origin.messageId,
         ...(event.origin.conversation ? { conversation: event.origin.conversation.chat } : {}),
       });
-      ctx.metrics.received(event.origin.bridge, event.kind);
-      try {
-        await dispatch({ ...ctx, log }, event, replay);
-      } catch (error) {
-        log.error({ err: error }, 'Failed to route event');
-      }
+      plan({ ...ctx, log }, event);
     },
-    drain: () => ctx.lanes.drain(),
+    apply: (effect, replay) => applyEffect({ ...ctx, log: logFor(effect) }, effect, replay),
+    bridgesOf: (effect) => bridgesOf(effect.op as EffectOp),
+    afterFailure(effect, reason) {
+      const op = effect.op as EffectOp;
+      const bridge = bridgesOf(op)[0] ?? 'imessage';
+      ctx.metrics.failed(bridge, effect.lastError?.code ?? 'unexpected');
+      planAfterFailure({ ...ctx, log: logFor(effect) }, effect, reason);
+    },
   };
 }
 
-function dispatch(ctx: RouterContext, event: BridgeEvent, replay: boolean): Promise<void> {
+function plan(ctx: RouterContext, event: BridgeEvent): void {
   const fromPhone = event.origin.bridge === 'imessage';
   switch (event.kind) {
     case 'message':
-      return fromPhone ? routePhoneMessage(ctx, event, replay) : routeTeamMessage(ctx, event, replay);
+      return fromPhone ? planPhoneMessage(ctx, event) : planTeamMessage(ctx, event);
     case 'reaction':
-      return fromPhone ? routePhoneReaction(ctx, event) : routeTeamReaction(ctx, event);
+      return fromPhone ? planPhoneReaction(ctx, event) : planTeamReaction(ctx, event);
     case 'delivery':
-      return routeDelivery(ctx, event);
+      return planDelivery(ctx, event);
     case 'edit':
     case 'delete':
-      return fromPhone ? Promise.resolve() : routeTeamChange(ctx, event);
+      return fromPhone ? undefined : planTeamChange(ctx, event);
     case 'start':
-      return routeStart(ctx, event);
+      return planStart(ctx, event);
   }
 }

@@ -1,4 +1,5 @@
 import type PQueue from 'p-queue';
+import type { BeforeAttempt } from './attempt-scope.js';
 import type { RateLimitScope, SendPriority, SendTask } from './send-queue-types.js';
 import type { Throttle } from './throttle.js';
 
@@ -23,4 +24,6 @@ export interface QueueItem<T> {
   readonly label: string;
   readonly priority: SendPriority;
   readonly task: SendTask<T>;
+  /** Called before each call of a task that is not idempotent (see runWithAttemptHook). */
+  readonly beforeAttempt: BeforeAttempt | undefined;
 }

@@ -64,6 +64,8 @@ export async function processItem<T>(ctx: ItemContext, destination: Destination,
 async function callOnce<T>(item: QueueItem<T>, progress: Progress): Promise<Settled<T | ReconcileVerdict<T>>> {
   try {
     if (progress.mode === 'run') {
+      // Durable "attempted" first: a crash during the call then leads to a reconcile, not a blind resend.
+      await item.beforeAttempt?.();
       progress.attempts += 1;
       return { ok: true, value: await item.task.run() };
     }

@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { ConfigError } from '../core/errors.js';
+import { currentAttemptHook } from './attempt-scope.js';
 import { resolveDefaultDestination } from './default-limits.js';
 import type { Destination, QueueItem } from './destination.js';
 import { processItem } from './process-item.js';
@@ -101,6 +102,7 @@ export function createSendQueues(options: SendQueuesOptions): SendQueues {
         label: task.label,
         priority: task.priority ?? 'send',
         task,
+        beforeAttempt: task.idempotent ? undefined : currentAttemptHook(),
       };
       setDepth(destination, 1);
       return new Promise<T>((resolve, reject) => {

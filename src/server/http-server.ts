@@ -20,8 +20,15 @@ export interface RawResponse {
 /** A platform's ingress endpoint; must answer quickly and never throw for a bad payload. */
 export type RawHandler = (request: RawRequest) => Promise<RawResponse>;
 
-/** Each platform's connection state, as `/readyz` reports it. */
-export type ReadinessReport = Readonly<Record<string, string>>;
+/** What `/readyz` reports. */
+export interface ReadinessReport {
+  /** Each platform's connection state; ready when every one is `connected`. */
+  readonly platforms: Readonly<Record<string, string>>;
+  /** Destinations failing for over a minute: reported, but the process stays ready and takes webhooks. */
+  readonly degraded?: readonly unknown[];
+  /** More to show (which replica sends, for example). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
 
 export interface HttpServerOptions {
   readonly host: string;
@@ -29,7 +36,7 @@ export interface HttpServerOptions {
   readonly bodyLimitBytes: number;
   readonly log: Logger;
   readonly registry: Registry;
-  /** Called per `/readyz`; ready when every value is `connected`. */
+  /** Called per `/readyz`; ready when every platform is `connected`. */
   readonly readiness: () => ReadinessReport;
 }
 
@@ -103,9 +110,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const platforms = options.readiness();
+    const { platforms, degraded = [], extra = {} } = options.readiness();
     const ready = Object.values(platforms).every((state) => state === 'connected');
-    return reply.status(ready ? 200 : 503).send({ ready, platforms });
+    const status = !ready ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ok';
+    return reply.status(ready ? 200 : 503).send({ ready, status, platforms, degraded, ...extra });
   });
   app.get('/metrics', async (_request, reply) => {
     return reply.type(options.registry.contentType).send(await options.registry.metrics());

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { threadTexts } from '../helpers/slack-thread.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { customer, slackChannel, startWorld } from '../helpers/world.js';
 
 it('after downtime, texts that arrived meanwhile are fetched from messages.dev and posted in order, without duplicates', async (t) => {
   const world = await startWorld(t, { slack: {} });
   const slack = world.slack!;
-  const replies = () => {
-    const root = slack.state.messages(slackChannel)[0];
-    return root ? slack.state.replies(slackChannel, root.ts).map((reply) => reply.text) : [];
-  };
+  const replies = () => threadTexts(slack, slackChannel, slack.state.messages(slackChannel)[0]);
   const first = await world.phone.simulateInbound({ from: customer, text: 'one' });
   await waitFor(() => replies().length === 1);
 
@@ -28,11 +26,7 @@ it('after downtime, texts that arrived meanwhile are fetched from messages.dev a
   await waitFor(() => replies().length === 3 && slack.state.messages(slackChannel).length === 2, { timeoutMs: 10_000 });
   assert.deepEqual(replies(), ['one', 'two', 'three']);
   const other = slack.state.messages(slackChannel)[1]!;
-  await waitFor(() => slack.state.replies(slackChannel, other.ts).length === 1);
-  assert.deepEqual(
-    slack.state.replies(slackChannel, other.ts).map((reply) => reply.text),
-    ['a new customer while we were down'],
-  );
+  assert.deepEqual(threadTexts(slack, slackChannel, other), ['a new customer while we were down']);
   assert.ok(world.daemon.lines.some((line) => line.msg === 'Backfilled missed messages' && line['count'] === 3));
 
   // A late redelivery of a backfilled text (messages.dev retrying) changes nothing.

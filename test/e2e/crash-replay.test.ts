@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import { startMessagesDevSimulator } from '../../sandbox/imessage/index.js';
 import { startSlackSimulator } from '../../sandbox/slack/index.js';
 import { runThreadline, startedUrl, type DaemonProcess } from '../helpers/daemon-process.js';
+import { threadTexts } from '../helpers/slack-thread.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startWorld } from '../helpers/world.js';
 
@@ -68,30 +69,24 @@ it('a daemon killed (SIGKILL) after acknowledging a webhook restarts with an int
   assert.equal(slack.state.messages(channel).length, 0, 'nothing was posted before the crash');
 
   const second = await start();
-  await waitFor(
-    () =>
-      slack.state.messages(channel).length === 1 &&
-      slack.state.replies(channel, slack.state.messages(channel)[0]!.ts).length === 1,
-    {
-      timeoutMs: 10_000,
-    },
-  );
-  assert.ok(second.logLines().some((entry) => entry['msg'] === 'Replaying journal' && entry['count'] === 1));
-  assert.equal(slack.state.replies(channel, slack.state.messages(channel)[0]!.ts)[0]!.text, 'Is my order ready?');
+  const texts = () => threadTexts(slack, channel, slack.state.messages(channel)[0]);
+  await waitFor(() => texts().length === 1, { timeoutMs: 10_000 });
+  assert.ok(second.logLines().some((entry) => entry['msg'] === 'Resuming pending effects' && entry['count'] === 1));
+  assert.deepEqual(texts(), ['Is my order ready?']);
+  assert.equal(slack.state.messages(channel).length, 1, 'one root, carrying the text');
 
-  // A third run replays nothing: the entry left the journal once its work was done.
+  // A third run resumes nothing: the effect left the store once it was done.
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, 0);
   const third = await start();
   await phone.simulateInbound({ from: '+15559876543', text: 'hello again' });
-  await waitFor(() => slack.state.replies(channel, slack.state.messages(channel)[0]!.ts).length === 2, {
-    timeoutMs: 10_000,
-  });
-  assert.ok(!third.logLines().some((entry) => entry['msg'] === 'Replaying journal'));
+  await waitFor(() => texts().length === 2, { timeoutMs: 10_000 });
+  assert.ok(!third.logLines().some((entry) => entry['msg'] === 'Resuming pending effects'));
+  assert.deepEqual(texts(), ['Is my order ready?', 'hello again']);
   assert.equal(slack.state.messages(channel).length, 1, 'the same thread after both restarts');
 });
 
-it('a shutdown while Slack asks to wait stops promptly, keeps the work in the journal, and posts it once after the restart', async (t) => {
+it('a shutdown while Slack asks to wait stops promptly, keeps the work pending, and posts it once after the restart', async (t) => {
   const world = await startWorld(t, { slack: {} });
   const slack = world.slack!;
   slack.inject({ method: 'chat.postMessage', retryAfterSec: 60 });
@@ -101,13 +96,10 @@ it('a shutdown while Slack asks to wait stops promptly, keeps the work in the jo
   await world.daemon.app.stop();
   assert.ok(Date.now() - stopping < 5000, `stopped in ${Date.now() - stopping} ms instead of waiting out Retry-After`);
   await world.restart();
-  await waitFor(
-    () => {
-      const root = slack.state.messages(channel)[0];
-      return root && slack.state.replies(channel, root.ts).length === 1;
-    },
-    { timeoutMs: 10_000 },
-  );
+  await waitFor(() => threadTexts(slack, channel, slack.state.messages(channel)[0]).length === 1, {
+    timeoutMs: 10_000,
+  });
   assert.equal(slack.state.messages(channel).length, 1);
-  assert.ok(world.daemon.lines.some((entry) => entry.msg === 'Replaying journal'));
+  assert.deepEqual(threadTexts(slack, channel, slack.state.messages(channel)[0]), ['are you open?']);
+  assert.ok(world.daemon.lines.some((entry) => entry.msg === 'Resuming pending effects'));
 });

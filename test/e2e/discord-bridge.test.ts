@@ -447,7 +447,11 @@ describe('Discord bridge: typing', () => {
         if (ingress.event.kind === 'message') texts.push(ingress.event.text);
         return 'accepted';
       });
-      const thread = await bridge.createThread(textChannel, { key: { line, chat: 'cht_1' }, participants: [customer] });
+      const { thread } = await bridge.createThread(
+        textChannel,
+        { key: { line, chat: 'cht_1' }, participants: [customer] },
+        { replay: false },
+      );
       await sim.typing({ userId: alice, channelId: textChannel });
       await sim.typing({ userId: alice, channelId: thread.thread });
       await sim.typing({ userId: bob, channelId: thread.thread });
@@ -469,7 +473,11 @@ describe('Discord bridge: replays and attachments (bridge alone)', () => {
         { isLinked: (id) => linked.has(id) },
       );
       await bridge.start(async () => 'accepted');
-      const thread = await bridge.createThread(textChannel, { key: { line, chat: 'cht_1' }, participants: [customer] });
+      const { thread } = await bridge.createThread(
+        textChannel,
+        { key: { line, chat: 'cht_1' }, participants: [customer] },
+        { replay: false },
+      );
       const post = (text: string, key: string, replay: boolean) =>
         bridge.post(thread, {
           voice: 'customer',

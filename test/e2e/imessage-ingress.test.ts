@@ -161,7 +161,12 @@ describe('POST /webhooks/imessage over real HTTP', () => {
     const { daemon } = await setUp(t);
     const ready = await fetch(`${daemon.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { ready: true, platforms: { imessage: 'connected' } });
+    assert.deepEqual(await ready.json(), {
+      ready: true,
+      status: 'ok',
+      platforms: { imessage: 'connected' },
+      degraded: [],
+    });
     const metrics = await fetch(`${daemon.url}/metrics`);
     assert.equal(metrics.status, 200);
     assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);

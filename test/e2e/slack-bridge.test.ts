@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor } from '../helpers/wait-for.js';
+import { threadPosts } from '../helpers/slack-thread.js';
 import { customer, line, slackChannel, startWorld, type World } from '../helpers/world.js';
 
 type Mode = 'socket' | 'http';
 
-/** The thread of the (only) conversation: its root message and its replies. */
+/** The thread of the (only) conversation: its root message, and its posts (the root's carried message first). */
 function threadOf(world: World) {
   const roots = world.slack!.state.messages(slackChannel);
-  return { roots, replies: roots[0] ? world.slack!.state.replies(slackChannel, roots[0].ts) : [] };
+  return { roots, posts: roots[0] ? threadPosts(world.slack!, slackChannel, roots[0]) : [] };
 }
 
 async function customerTexts(world: World, text: string) {
@@ -25,27 +26,30 @@ for (const mode of ['socket', 'http'] as const satisfies Mode[]) {
     it('creates one root naming the contact, threads every message of the chat under it, also after a restart', async (t) => {
       const world = await startWorld(t, { slack: { mode } });
       await customerTexts(world, 'Hi, is my order ready?');
-      await waitFor(() => threadOf(world).replies.length === 1);
+      await waitFor(() => threadOf(world).posts.length === 1);
       const root = threadOf(world).roots[0]!;
       assert.match(root.text, new RegExp(customer.replace('+', '\\+')));
       assert.match(root.text, new RegExp(line.replace('+', '\\+')));
-      assert.equal(threadOf(world).replies[0]!.text, 'Hi, is my order ready?');
-      assert.equal(threadOf(world).replies[0]!.username, customer, 'posted under the customer name');
-      await waitFor(() =>
-        /Last message from the customer: \d{4}-\d\d-\d\d \d\d:\d\d UTC/.test(threadOf(world).roots[0]!.text),
-      );
+      assert.equal(threadOf(world).posts[0]!.text, 'Hi, is my order ready?');
+      assert.equal(threadOf(world).posts[0]!.username, customer, 'posted under the customer name');
+      assert.equal(threadOf(world).posts[0]!.ts, root.ts, 'the first text rides in the root: one post');
 
       await world.restart();
       await customerTexts(world, 'Order 42');
-      await waitFor(() => threadOf(world).replies.length === 2);
+      await waitFor(() => threadOf(world).posts.length === 2);
       assert.equal(threadOf(world).roots.length, 1, 'no second root after the restart');
-      assert.equal(threadOf(world).replies[1]!.text, 'Order 42');
+      assert.equal(threadOf(world).posts[1]!.text, 'Order 42');
+      // The root says when the customer last wrote (the first text's time is the root's own).
+      await waitFor(() =>
+        /Last message from the customer: \d{4}-\d\d-\d\d \d\d:\d\d UTC/.test(threadOf(world).roots[0]!.text),
+      );
+      assert.equal(threadOf(world).posts[0]!.text, 'Hi, is my order ready?', 'the status line leaves the text alone');
     });
 
     it('sends a team reply in the thread to the phone as plain text and marks it ✅ when messages.dev confirms', async (t) => {
       const world = await startWorld(t, { slack: { mode } });
       await customerTexts(world, 'hello');
-      await waitFor(() => threadOf(world).replies.length === 1);
+      await waitFor(() => threadOf(world).posts.length === 1);
       const root = threadOf(world).roots[0]!;
       const { ts } = await world.slack!.postAsUser({
         user: 'U0ALICE',
@@ -66,8 +70,8 @@ for (const mode of ['socket', 'http'] as const satisfies Mode[]) {
     it('reacts both ways: a tapback shows on the message, a team 👍 becomes a like', async (t) => {
       const world = await startWorld(t, { slack: { mode } });
       const { message } = await customerTexts(world, 'thanks');
-      await waitFor(() => threadOf(world).replies.length === 1);
-      const posted = threadOf(world).replies[0]!;
+      await waitFor(() => threadOf(world).posts.length === 1);
+      const posted = threadOf(world).posts[0]!;
       await world.phone.simulateReaction({ from: customer, messageId: message.id, type: 'love' });
       await waitFor(() =>
         world.slack!.state.message(slackChannel, posted.ts)?.reactions?.some((r) => r.name === 'heart'),
@@ -106,11 +110,11 @@ describe('Slack bridge', () => {
     assert.equal(bodies.length, 2);
     const statuses = await Promise.all(bodies.map(async (body) => (await world.deliverSigned(body)).status));
     assert.deepEqual(statuses, [200, 200]);
-    await waitFor(() => threadOf(world).replies.length === 2, { timeoutMs: 5000 });
+    await waitFor(() => threadOf(world).posts.length === 2, { timeoutMs: 5000 });
     assert.equal(threadOf(world).roots.length, 1);
     assert.deepEqual(
       threadOf(world)
-        .replies.map((reply) => reply.text)
+        .posts.map((reply) => reply.text)
         .sort(),
       ['first', 'second'],
     );
@@ -119,7 +123,7 @@ describe('Slack bridge', () => {
   it('lets a customer text ping nobody', async (t) => {
     const world = await startWorld(t, { slack: {} });
     await customerTexts(world, '<!channel> @here <@U123> <#C123> <https://evil.example|bank.com>');
-    const reply = await waitFor(() => threadOf(world).replies[0]);
+    const reply = await waitFor(() => threadOf(world).posts[0]);
     assert.ok(!/<[!@#h]/.test(reply.text), `raw markup reached Slack: ${reply.text}`);
     assert.equal(
       reply.text,
@@ -130,7 +134,7 @@ describe('Slack bridge', () => {
   it('keeps internal notes in the thread (📝) and never texts them', async (t) => {
     const world = await startWorld(t, { slack: {} });
     await customerTexts(world, 'hi');
-    await waitFor(() => threadOf(world).replies.length === 1);
+    await waitFor(() => threadOf(world).posts.length === 1);
     const { ts } = await world.slack!.postAsUser({
       user: 'U0ALICE',
       channel: slackChannel,
@@ -144,7 +148,7 @@ describe('Slack bridge', () => {
   it('never sends from a mirror route and tells the author why', async (t) => {
     const world = await startWorld(t, { slack: { routeMode: 'mirror' } });
     await customerTexts(world, 'hi');
-    await waitFor(() => threadOf(world).replies.length === 1);
+    await waitFor(() => threadOf(world).posts.length === 1);
     await world.slack!.postAsUser({
       user: 'U0ALICE',
       channel: slackChannel,
@@ -160,7 +164,7 @@ describe('Slack bridge', () => {
     const world = await startWorld(t, { slack: {} });
     await customerTexts(world, 'one');
     await customerTexts(world, 'two');
-    await waitFor(() => threadOf(world).replies.length === 2);
+    await waitFor(() => threadOf(world).posts.length === 2);
     // The simulator delivers the echo of every bot post, like Slack; wait until both were acked.
     await waitFor(
       () =>
@@ -174,7 +178,7 @@ describe('Slack bridge', () => {
   it('sends a reply with two files as two messages, the text with the first', async (t) => {
     const world = await startWorld(t, { slack: {} });
     await customerTexts(world, 'send me the docs');
-    await waitFor(() => threadOf(world).replies.length === 1);
+    await waitFor(() => threadOf(world).posts.length === 1);
     await world.slack!.postAsUser({
       user: 'U0ALICE',
       channel: slackChannel,
@@ -198,7 +202,7 @@ describe('Slack bridge', () => {
   it('marks a failed send ⚠️ and posts the reason in the thread', async (t) => {
     const world = await startWorld(t, { slack: {} });
     await customerTexts(world, 'hi');
-    await waitFor(() => threadOf(world).replies.length === 1);
+    await waitFor(() => threadOf(world).posts.length === 1);
     world.phone.failNextSends(1, 'recipient is not registered with iMessage');
     const { ts } = await world.slack!.postAsUser({
       user: 'U0ALICE',
@@ -209,7 +213,7 @@ describe('Slack bridge', () => {
     await waitFor(() => world.slack!.state.message(slackChannel, ts)?.reactions?.some((r) => r.name === 'warning'), {
       timeoutMs: 5000,
     });
-    const note = await waitFor(() => threadOf(world).replies.find((reply) => reply.text.startsWith('⚠️')));
+    const note = await waitFor(() => threadOf(world).posts.find((reply) => reply.text.startsWith('⚠️')));
     assert.match(note.text, /recipient is not registered with iMessage/);
   });
 });
@@ -223,9 +227,9 @@ describe('Slack bridge: details', () => {
       groupParticipants: ['+15550001111'],
     });
     await world.phone.simulateInbound({ from: '+15550001111', chat: group.chatId, text: 'me too' });
-    await waitFor(() => threadOf(world).replies.length === 2);
+    await waitFor(() => threadOf(world).posts.length === 2);
     assert.deepEqual(
-      threadOf(world).replies.map((reply) => [reply.username, reply.text]),
+      threadOf(world).posts.map((reply) => [reply.username, reply.text]),
       [
         [customer, 'hi all'],
         ['+15550001111', 'me too'],
@@ -236,7 +240,7 @@ describe('Slack bridge: details', () => {
   it('falls back to naming the customer in the text when the app cannot customise names', async (t) => {
     const world = await startWorld(t, { slack: { sim: { customizeAllowed: false } } });
     await customerTexts(world, 'hello');
-    const reply = await waitFor(() => threadOf(world).replies[0]);
+    const reply = await waitFor(() => threadOf(world).posts[0]);
     assert.equal(reply.username, undefined);
     assert.equal(reply.text, `*${customer}:* hello`);
   });
@@ -254,7 +258,7 @@ describe('Slack bridge: details', () => {
     const file = [...world.slack!.state.files.values()].find((entry) => entry.name === 'dent.jpg')!;
     assert.equal(file.data.toString(), 'JPEG bytes of a dent');
     assert.ok(
-      threadOf(world).replies.some((reply) => reply.files?.some((shared) => shared.id === file.id)),
+      threadOf(world).posts.some((reply) => reply.files?.some((shared) => shared.id === file.id)),
       'shared in the thread',
     );
 
@@ -270,7 +274,7 @@ describe('Slack bridge: details', () => {
         },
       ],
     });
-    await waitFor(() => threadOf(world).replies.some((reply) => /call me back please/.test(reply.text)), {
+    await waitFor(() => threadOf(world).posts.some((reply) => /call me back please/.test(reply.text)), {
       timeoutMs: 5000,
     });
   });
@@ -281,7 +285,7 @@ describe('Slack bridge: details', () => {
       from: customer,
       attachments: [{ filename: 'huge.mov', mimeType: 'video/quicktime', data: Buffer.alloc(101 * 1024 * 1024) }],
     });
-    const note = await waitFor(() => threadOf(world).replies.find((reply) => reply.text.includes('huge.mov')), {
+    const note = await waitFor(() => threadOf(world).posts.find((reply) => reply.text.includes('could not be shown')), {
       timeoutMs: 5000,
     });
     assert.match(note.text, /could not be shown here: huge\.mov is 101\.0 MiB, over the 100\.0 MiB limit/);
@@ -290,7 +294,7 @@ describe('Slack bridge: details', () => {
   it('in explicit mode sends only >> messages and marks the rest as notes', async (t) => {
     const world = await startWorld(t, { slack: {}, replyMode: 'explicit' });
     await customerTexts(world, 'hi');
-    await waitFor(() => threadOf(world).replies.length === 1);
+    await waitFor(() => threadOf(world).posts.length === 1);
     const root = threadOf(world).roots[0]!;
     const chatter = await world.slack!.postAsUser({
       user: 'U0ALICE',
@@ -315,7 +319,7 @@ describe('Slack bridge: details', () => {
   it('refuses a user outside slack.allowUsers with an ephemeral explanation', async (t) => {
     const world = await startWorld(t, { slack: { allowUsers: ['U0BOB'] } });
     await customerTexts(world, 'hi');
-    await waitFor(() => threadOf(world).replies.length === 1);
+    await waitFor(() => threadOf(world).posts.length === 1);
     await world.slack!.postAsUser({
       user: 'U0ALICE',
       channel: slackChannel,
@@ -330,7 +334,7 @@ describe('Slack bridge: details', () => {
   it('tells the author that an edit of a sent message cannot reach the phone', async (t) => {
     const world = await startWorld(t, { slack: {} });
     await customerTexts(world, 'hi');
-    await waitFor(() => threadOf(world).replies.length === 1);
+    await waitFor(() => threadOf(world).posts.length === 1);
     const { ts } = await world.slack!.postAsUser({
       user: 'U0ALICE',
       channel: slackChannel,
@@ -347,7 +351,7 @@ describe('Slack bridge: details', () => {
   it('reconnects after a disconnect frame and a network loss, and /readyz follows', async (t) => {
     const world = await startWorld(t, { slack: {} });
     await customerTexts(world, 'hi');
-    await waitFor(() => threadOf(world).replies.length === 1);
+    await waitFor(() => threadOf(world).posts.length === 1);
     const ready = async () =>
       (await (await fetch(`${world.daemon.url}/readyz`)).json()) as { platforms: { slack: string } };
     assert.equal((await ready()).platforms.slack, 'connected');
@@ -370,7 +374,7 @@ describe('Slack bridge: details', () => {
   it('processes a Slack event delivered twice (same event_id) once', async (t) => {
     const world = await startWorld(t, { slack: { mode: 'http' } });
     await customerTexts(world, 'hi');
-    await waitFor(() => threadOf(world).replies.length === 1);
+    await waitFor(() => threadOf(world).posts.length === 1);
     const posted = await world.slack!.postAsUser({
       user: 'U0ALICE',
       channel: slackChannel,
@@ -402,7 +406,7 @@ describe('Slack bridge: /text', () => {
     const sent = await waitFor(() => sentToPhone(world)[0], { timeoutMs: 5000 });
     assert.equal((sent.payload as { text: string }).text, 'Hi, this is Alice from support');
     assert.equal(threadOf(world).roots.length, 1, 'the thread was created');
-    const copy = await waitFor(() => threadOf(world).replies.find((reply) => reply.text.includes('Hi, this is Alice')));
+    const copy = await waitFor(() => threadOf(world).posts.find((reply) => reply.text.includes('Hi, this is Alice')));
     await waitFor(
       () => world.slack!.state.message(slackChannel, copy.ts)?.reactions?.some((r) => r.name === 'white_check_mark'),
       { timeoutMs: 5000 },

@@ -141,6 +141,20 @@ routes:
     assert.equal(issues.length, expected.length, issues.join('\n'));
   });
 
+  it('takes delivery.maxAgeHours as a number of hours (24 by default, fractions and ${VAR} allowed), and names the key when it is not one', () => {
+    assert.equal(parseConfig(minimal, 't', {}).delivery.maxAgeHours, 24);
+    assert.equal(parseConfig(`${minimal}delivery: { maxAgeHours: 0.5 }\n`, 't', {}).delivery.maxAgeHours, 0.5);
+    assert.equal(
+      parseConfig(`${minimal}delivery:\n  maxAgeHours: \${HOURS}\n`, 't', { HOURS: '48' }).delivery.maxAgeHours,
+      48,
+    );
+    for (const bad of ['0', 'soon', '-1', '100000']) {
+      const issues = issuesOf(`${minimal}delivery: { maxAgeHours: ${bad} }\n`);
+      assert.equal(issues.length, 1, bad);
+      assert.match(issues[0]!, /^delivery\.maxAgeHours: expected a number from 0\.01 to 8760/);
+    }
+  });
+
   it('rejects unknown keys at the top level and inside blocks', () => {
     const issues = issuesOf(`${minimal}colour: blue\nstore: { pth: x }\n`);
     assert.deepEqual(issues.sort(), [
