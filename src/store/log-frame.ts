@@ -56,14 +56,19 @@ function parseFrame(bytes: Uint8Array, offset: number): { json: string; end: num
     length = length * 10 + digit;
   }
   if (cursor === offset || cursor + 10 > bytes.length) return undefined;
-  const crcText = Buffer.from(bytes.subarray(cursor + 1, cursor + 9)).toString('latin1');
+  const crcText = text(bytes, cursor + 1, cursor + 9, 'latin1');
   if (!/^[0-9a-f]{8}$/.test(crcText) || bytes[cursor + 9] !== SPACE) return undefined;
   const start = cursor + 10;
   const end = start + length;
   if (end >= bytes.length || bytes[end] !== NEWLINE) return undefined;
   const body = bytes.subarray(start, end);
   if (crc32(body) !== Number.parseInt(crcText, 16)) return undefined;
-  return { json: Buffer.from(body).toString('utf8'), end: end + 1 };
+  return { json: text(bytes, start, end, 'utf8'), end: end + 1 };
+}
+
+/** Decodes part of `bytes` without copying it first. */
+function text(bytes: Uint8Array, start: number, end: number, encoding: BufferEncoding): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString(encoding);
 }
 
 /** True when a whole record starts on some line after `offset`. */
