@@ -18,7 +18,7 @@ export interface StoreOptions {
    * Once the write-ahead log holds this many bytes since the last checkpoint, the next commit starts a
    * checkpoint in the background: the log's content is written into the shard files and the log deleted.
    * Bigger means fewer shard writes but a longer replay after a crash (a commit logs whole shards).
-   * @default 8 MiB
+   * @default 8_388_608 (8 MiB)
    */
   readonly checkpointBytes?: number;
   /**
@@ -77,7 +77,7 @@ export interface StoreOptions {
    * shard files (shard name) and manifest (`manifest`). Tests count writes with it.
    */
   readonly onFileWrite?: (name: string) => void;
-  /** Where failed commits and start-up clean-ups are logged. */
+  /** Where failed commits and checkpoints, log replays and start-up clean-ups are logged. */
   readonly logger?: Logger;
 }
 
