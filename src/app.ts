@@ -33,8 +33,12 @@ export interface AppDeps {
   readonly drainTimeoutMs?: number;
   /** Slack Socket Mode reconnect delay (ms); tests shorten it. */
   readonly slackPingTimeoutMs?: number;
-  /** Backoff of effects after a transient failure; tests shorten it. Default 1 s doubling to 3 min. */
+  /** Backoff of effects after a transient failure; tests shorten it. Default 1 s doubling to 2 min. */
   readonly effectRetry?: { readonly baseMs: number; readonly capMs: number };
+  /** How long a destination fails before /readyz reports it degraded. Default a minute; tests shorten it. */
+  readonly degradedAfterMs?: number;
+  /** How long a messages.dev send in doubt is looked for before it counts as not sent; tests shorten it. */
+  readonly reconcileWindowMs?: number;
 }
 
 export interface App {
@@ -49,7 +53,7 @@ export interface App {
 
 const defaultDrainTimeoutMs = 8_000;
 /** A destination failing this long is reported as degraded by /readyz. */
-const degradedAfterMs = 60_000;
+const defaultDegradedAfterMs = 60_000;
 
 /** Maps the config's routes to the core's terms. */
 export function routeSpecs(config: Config): RouteSpec[] {
@@ -112,7 +116,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       ...(config.discord ? { discord: teams.discord?.state() ?? 'starting' } : {}),
     },
     degraded: (runner?.stats() ?? []).flatMap((entry) =>
-      entry.failingSince !== undefined && now() - entry.failingSince >= degradedAfterMs
+      entry.failingSince !== undefined && now() - entry.failingSince >= (deps.degradedAfterMs ?? defaultDegradedAfterMs)
         ? [
             {
               destination: entry.destination,
@@ -153,6 +157,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         log,
         now,
         isLinkedOutbox: (outboxId) => openStore.links.findByOutboxId(outboxId) !== undefined,
+        ...(deps.reconcileWindowMs !== undefined ? { reconcileWindowMs: deps.reconcileWindowMs } : {}),
       });
       const recent = (team: TeamBridgeId) => (sinceMs: number) =>
         openStore.conversations

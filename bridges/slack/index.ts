@@ -73,7 +73,13 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
   const now = deps.now ?? Date.now;
   const mode = config.appToken ? 'socket' : 'http';
   // The send queue is the one layer that waits on Slack's limits: the SDK rejects at once and never retries.
-  const clientOptions = { slackApiUrl: config.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } };
+  // A call that hangs is abandoned after 30 s (the outcome is then reconciled), never held forever.
+  const clientOptions = {
+    slackApiUrl: config.apiUrl,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: 30_000,
+  };
   const client = new WebClient(config.botToken, { ...clientOptions, logger: boltLogger(log) });
   const maxAttachmentBytes = deps.maxAttachmentBytes ?? defaultMaxAttachmentBytes;
   const outbound: SlackOutboundDeps = {

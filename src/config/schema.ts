@@ -73,7 +73,7 @@ export const configSchema = z
       .prefault({}),
     delivery: z
       .strictObject({
-        maxAgeHours: decimal(0.01, 24 * 365, 'hours an effect keeps retrying, e.g. 24')
+        maxAgeHours: decimal(0.0001, 24 * 365, 'hours an effect keeps retrying, e.g. 24')
           .default(24)
           .describe(
             'How long an effect (a post, a send, a mark) keeps retrying through outages before it fails visibly (⚠️ and a dead letter).',

@@ -57,7 +57,7 @@ interface LaneState {
   forced: boolean;
 }
 
-const defaultRetry = { baseMs: 1_000, capMs: 180_000 };
+const defaultRetry = { baseMs: 1_000, capMs: 120_000 };
 
 /**
  * Applies effects: one at a time per lane (a conversation on one platform), in id order, across retries

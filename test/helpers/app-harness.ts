@@ -30,6 +30,9 @@ export async function startApp(
     pollScheduleMs?: number[];
     slackPingTimeoutMs?: number;
     drainTimeoutMs?: number;
+    effectRetry?: { baseMs: number; capMs: number };
+    degradedAfterMs?: number;
+    reconcileWindowMs?: number;
   } = {},
 ): Promise<RunningApp> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'threadline-app-')));
@@ -44,6 +47,9 @@ export async function startApp(
     ...(options.pollScheduleMs ? { pollScheduleMs: options.pollScheduleMs } : {}),
     ...(options.slackPingTimeoutMs ? { slackPingTimeoutMs: options.slackPingTimeoutMs } : {}),
     ...(options.drainTimeoutMs ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+    ...(options.effectRetry ? { effectRetry: options.effectRetry } : {}),
+    ...(options.degradedAfterMs !== undefined ? { degradedAfterMs: options.degradedAfterMs } : {}),
+    ...(options.reconcileWindowMs !== undefined ? { reconcileWindowMs: options.reconcileWindowMs } : {}),
   });
   let stopped = false;
   const stop = async () => {

@@ -54,11 +54,23 @@ export interface WorldOptions {
   };
   readonly replyMode?: 'auto' | 'explicit';
   readonly pollScheduleMs?: number[];
+  /** messages.dev simulator options (the line and the webhook secret are the world's). */
+  readonly phoneSim?: Omit<NonNullable<Parameters<typeof startMessagesDevSimulator>[0]>, 'webhookSecret' | 'lines'>;
+  /** `delivery.maxAgeHours`. */
+  readonly maxAgeHours?: number;
+  /** Effect backoff after a transient failure. Default here: 20 ms doubling to 200 ms (tests stay quick). */
+  readonly effectRetry?: { baseMs: number; capMs: number };
+  /** How long a destination fails before /readyz calls it degraded. */
+  readonly degradedAfterMs?: number;
+  /** How long a messages.dev send in doubt is looked for before it counts as not sent. */
+  readonly reconcileWindowMs?: number;
+  /** `imessage.requestTimeoutMs` (at least 1000). */
+  readonly phoneTimeoutMs?: number;
 }
 
 /** The simulators plus the whole daemon wired to them, in-process; everything is torn down after the test. */
 export async function startWorld(t: TestContext, options: WorldOptions = {}): Promise<World> {
-  const phone = await startMessagesDevSimulator({ webhookSecret, lines: [{ handle: line }] });
+  const phone = await startMessagesDevSimulator({ ...options.phoneSim, webhookSecret, lines: [{ handle: line }] });
   const slackMode = options.slack?.mode ?? 'socket';
   const slack = options.slack
     ? await startSlackSimulator({ eventDelivery: slackMode === 'http' ? 'http' : 'socket', ...options.slack.sim })
@@ -74,7 +86,7 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
     await phone.close();
   });
   const yaml = [
-    `imessage: { apiUrl: "${phone.apiUrl}", apiKey: ${phone.apiKey}, webhookSecret: ${webhookSecret} }`,
+    `imessage: { apiUrl: "${phone.apiUrl}", apiKey: ${phone.apiKey}, webhookSecret: ${webhookSecret}${options.phoneTimeoutMs ? `, requestTimeoutMs: ${options.phoneTimeoutMs}` : ''} }`,
     slack
       ? `slack: { botToken: ${slack.botToken}, ${slackMode === 'socket' ? `appToken: ${slack.appToken}` : `signingSecret: ${slack.signingSecret}`}, apiUrl: "${slack.apiUrl}"${options.slack?.allowUsers ? `, allowUsers: [${options.slack.allowUsers.join(', ')}]` : ''} }`
       : '',
@@ -82,6 +94,7 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
       ? `discord: { token: ${options.discord?.token ?? discord.token}, apiUrl: "${discord.apiUrl}"${options.discord?.allowRoles ? `, allowRoles: [${options.discord.allowRoles.map((id) => `"${id}"`).join(', ')}]` : ''}${options.discord?.forwardTyping ? ', forwardTyping: true' : ''} }`
       : '',
     options.replyMode ? `replies: { mode: ${options.replyMode} }` : '',
+    options.maxAgeHours !== undefined ? `delivery: { maxAgeHours: ${options.maxAgeHours} }` : '',
     'routes:',
     `  - line: "${line}"`,
     slack ? `    slack: { channel: ${slackChannel}, mode: ${options.slack?.routeMode ?? 'two-way'} }` : '',
@@ -93,6 +106,9 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
     pollScheduleMs: options.pollScheduleMs ?? [300, 1000],
     slackPingTimeoutMs: 300,
     drainTimeoutMs: 500,
+    effectRetry: options.effectRetry ?? { baseMs: 20, capMs: 200 },
+    ...(options.degradedAfterMs !== undefined ? { degradedAfterMs: options.degradedAfterMs } : {}),
+    ...(options.reconcileWindowMs !== undefined ? { reconcileWindowMs: options.reconcileWindowMs } : {}),
   };
   daemon = await startApp(t, yaml, appOptions);
   let current: RunningApp = daemon;

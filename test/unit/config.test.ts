@@ -148,10 +148,10 @@ routes:
       parseConfig(`${minimal}delivery:\n  maxAgeHours: \${HOURS}\n`, 't', { HOURS: '48' }).delivery.maxAgeHours,
       48,
     );
-    for (const bad of ['0', 'soon', '-1', '100000']) {
+    for (const bad of ['0', '0.00001', 'soon', '-1', '100000']) {
       const issues = issuesOf(`${minimal}delivery: { maxAgeHours: ${bad} }\n`);
       assert.equal(issues.length, 1, bad);
-      assert.match(issues[0]!, /^delivery\.maxAgeHours: expected a number from 0\.01 to 8760/);
+      assert.match(issues[0]!, /^delivery\.maxAgeHours: expected a number from 0\.0001 to 8760/);
     }
   });
 
