@@ -66,6 +66,8 @@ export interface WorldOptions {
   readonly reconcileWindowMs?: number;
   /** `imessage.requestTimeoutMs` (at least 1000). */
   readonly phoneTimeoutMs?: number;
+  /** `imessage.sendIntervalMs` (the line's pacing; 0 for none). */
+  readonly phoneSendIntervalMs?: number;
 }
 
 /** The simulators plus the whole daemon wired to them, in-process; everything is torn down after the test. */
@@ -86,7 +88,7 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
     await phone.close();
   });
   const yaml = [
-    `imessage: { apiUrl: "${phone.apiUrl}", apiKey: ${phone.apiKey}, webhookSecret: ${webhookSecret}${options.phoneTimeoutMs ? `, requestTimeoutMs: ${options.phoneTimeoutMs}` : ''} }`,
+    `imessage: { apiUrl: "${phone.apiUrl}", apiKey: ${phone.apiKey}, webhookSecret: ${webhookSecret}${options.phoneTimeoutMs ? `, requestTimeoutMs: ${options.phoneTimeoutMs}` : ''}${options.phoneSendIntervalMs !== undefined ? `, sendIntervalMs: ${options.phoneSendIntervalMs}` : ''} }`,
     slack
       ? `slack: { botToken: ${slack.botToken}, ${slackMode === 'socket' ? `appToken: ${slack.appToken}` : `signingSecret: ${slack.signingSecret}`}, apiUrl: "${slack.apiUrl}"${options.slack?.allowUsers ? `, allowUsers: [${options.slack.allowUsers.join(', ')}]` : ''} }`
       : '',
