@@ -13,6 +13,7 @@ import { markOnDiscord, noticeOnDiscord, reactOnDiscord, tellOnDiscord } from '.
 import { DiscordNameLookup } from './names.js';
 import { createDiscordThread, maxMessageLength, postToDiscord, type DiscordOutboundDeps } from './outbound.js';
 import { checkRouteChannels, type RouteChannelType } from './preflight.js';
+import { followRateLimitHeaders } from './rate-headers.js';
 import { resolveDiscordEvent } from './resolve.js';
 import { debounceTyping } from './typing.js';
 import { ChannelWebhooks } from './webhooks.js';
@@ -64,6 +65,7 @@ export function createDiscordBridge(deps: DiscordBridgeDeps): DiscordBridge {
     if (state !== 'stopped') state = next;
   };
   trackConnection(client, log, setState, () => state === 'stopped');
+  followRateLimitHeaders(client.rest, deps.queues);
   const botId = () => client.user?.id ?? '';
   const webhooks = new ChannelWebhooks({ rest: client.rest, queues: deps.queues, log, botId, now });
   const channelTypes = new Map<string, RouteChannelType>();

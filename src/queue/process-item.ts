@@ -177,7 +177,10 @@ function pauseForRateLimit(
   const waitMs = told ?? computeExponentialBackoffMs(progress.rateLimits, ctx.rateLimitBackoff);
   const bucketScope = destination.scope === 'bucket' && destination.shared.length > 0;
   const targets = bucketScope ? destination.shared : [destination.own];
-  const until = ctx.now() + waitMs;
+  const now = ctx.now();
+  const until = now + waitMs;
+  // Refused after a burst: this destination allows none. One call per interval from now on, not slower.
+  const learned = !bucketScope && destination.own.learnNoBurst(now);
   for (const target of targets) target.pause(until, told === undefined ? 'backoff' : 'retry_after');
   ctx.metrics.rateLimited.inc({ destination: destination.key });
   ctx.metrics.retries.inc({ destination: destination.key });
@@ -187,6 +190,7 @@ function pauseForRateLimit(
       waitMs,
       retryAfterGiven: told !== undefined,
       scope: bucketScope ? 'bucket' : 'destination',
+      ...(learned ? { learned: 'no burst' } : {}),
       paused: targets.map((target) => target.name),
       code: sorted.code,
       err: error,

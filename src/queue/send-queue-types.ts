@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { BackoffPolicy } from './backoff.js';
 import type { RateLimit } from './rate-limit.js';
+import type { ServerBudget } from './throttle.js';
 
 /** In a shared bucket, 'send' items are served before 'poll' items. */
 export type SendPriority = 'send' | 'poll';
@@ -126,4 +127,9 @@ export interface SendQueues {
   close(): void;
   /** Items of `destination` queued or running. */
   depth(destination: string): number;
+  /**
+   * What the platform said of `destination`'s budget in a response (Discord's `X-RateLimit-*` headers): the
+   * destination is paced by it, exactly, until its window resets.
+   */
+  observe(destination: string, budget: ServerBudget): void;
 }

@@ -139,5 +139,18 @@ export function createSendQueues(options: SendQueuesOptions): SendQueues {
     depth(key: string): number {
       return destinations.get(key)?.depth ?? 0;
     },
+
+    observe(key, budget) {
+      if (closed) return;
+      let destination: Destination;
+      try {
+        destination = openDestination(key);
+      } catch {
+        return;
+      }
+      destination.own.observe(budget, ctx.now());
+      // A sleeper waiting on the old estimate looks again (it may go sooner, never inside a pause).
+      destination.own.wakeWaiters();
+    },
   };
 }

@@ -15,13 +15,28 @@ export interface Blocker {
   readonly reason: WaitReason;
 }
 
+/** What a platform said of a destination's budget in its response headers (Discord's `X-RateLimit-*`). */
+export interface ServerBudget {
+  /** Calls the window allows in all (`X-RateLimit-Limit`). */
+  readonly limit: number;
+  /** Calls left in the current window (`X-RateLimit-Remaining`). */
+  readonly remaining: number;
+  /** Milliseconds until the window resets (`X-RateLimit-Reset-After`). */
+  readonly resetAfterMs: number;
+}
+
 /**
  * The pacing state of one destination or one shared bucket: an optional sliding-window limit plus a pause (set by a
  * 429 or a backoff). A shared bucket also tracks the sends waiting for its tokens, so polls can let them go first.
+ *
+ * The limit starts as the platform's documented one and learns: a 429 that follows calls let through as a burst
+ * means the platform allows no burst, so the rest goes one call per interval (`learnNoBurst`); a platform that
+ * states its budget in response headers is followed exactly while what it said holds (`observe`).
  */
 export class Throttle {
   readonly name: string;
-  readonly limiter: WindowLimiter | undefined;
+  limiter: WindowLimiter | undefined;
+  #server: { remaining: number; resetAt: number; limit: number; seenAt: number } | undefined;
   /** Tokens a poll must leave behind. */
   readonly pollReserve: number;
   /** Woken whenever a send stops waiting for this throttle's tokens. */
@@ -50,7 +65,15 @@ export class Throttle {
     if (this.#pausedUntil > now) {
       out.push({ throttle: this, kind: 'pause', waitMs: this.#pausedUntil - now, reason: this.#pauseReason });
     }
-    if (!countTokens || this.limiter === undefined) return;
+    if (!countTokens) return;
+    const server = this.#serverAt(now);
+    if (server) {
+      // The platform's own count replaces our estimate while it holds.
+      if (server.remaining <= 0)
+        out.push({ throttle: this, kind: 'tokens', waitMs: server.resetAt - now, reason: 'pacing' });
+      return;
+    }
+    if (this.limiter === undefined) return;
     if (priority === 'poll' && this.#waitingSends > 0) {
       out.push({ throttle: this, kind: 'yield', waitMs: Number.POSITIVE_INFINITY, reason: 'pacing' });
       return;
@@ -62,6 +85,59 @@ export class Throttle {
   /** Records a call starting now. */
   take(now: number): void {
     this.limiter?.take(now);
+    const server = this.#serverAt(now);
+    if (server) server.remaining -= 1;
+  }
+
+  /**
+   * The platform stated the budget (response headers): follow it until the window resets. A destination has
+   * one call in flight at a time, so the latest answer is exact.
+   */
+  observe(budget: ServerBudget, now: number): void {
+    if (!(budget.limit > 0) || !(budget.remaining >= 0) || !(budget.resetAfterMs >= 0)) return;
+    this.#server = {
+      remaining: budget.remaining,
+      resetAt: now + budget.resetAfterMs,
+      limit: budget.limit,
+      seenAt: now,
+    };
+  }
+
+  /**
+   * A 429 came: if the limit had let calls through back to back (a burst), the platform allows none, so from
+   * now on one call per interval. Returns true when it learned that (it only ever narrows).
+   */
+  learnNoBurst(now: number): boolean {
+    const limiter = this.limiter;
+    if (!limiter || limiter.capacity <= 1 || this.#server) return false;
+    const interval = limiter.windowMs / limiter.capacity;
+    // Calls spaced at the average rate are not a burst: then the 429 is about something else (a shared
+    // budget), and the pause alone answers it.
+    if (limiter.startsWithin(now, interval) < 2) return false;
+    this.limiter = new WindowLimiter({ capacity: 1, windowMs: interval });
+    // The call that was refused stands as the last start, so the next one waits a full interval after it.
+    this.limiter.take(now);
+    return true;
+  }
+
+  /**
+   * The stated budget of the current window. At a reset the platform grants a full window again: until its
+   * next answer (which comes with the window's first call) that is assumed, the window as long as our own
+   * limit's. Without answers for a minute, our own limit paces again.
+   */
+  #serverAt(now: number): { remaining: number; resetAt: number } | undefined {
+    const server = this.#server;
+    if (!server) return undefined;
+    if (now - server.seenAt > 60_000) {
+      this.#server = undefined;
+      return undefined;
+    }
+    if (now >= server.resetAt) {
+      const windowMs = this.limiter?.windowMs ?? 1_000;
+      server.resetAt = now + windowMs;
+      server.remaining = server.limit;
+    }
+    return server;
   }
 
   /** Marks a send as waiting for this throttle's tokens (polls yield meanwhile). */

@@ -38,6 +38,17 @@ export class WindowLimiter {
     this.#starts.push(now);
   }
 
+  /** Calls that started in the last `ms` before `now` (at most a window back). */
+  startsWithin(now: number, ms: number): number {
+    this.#forget(now);
+    let count = 0;
+    for (let index = this.#starts.length - 1; index >= this.#head; index -= 1) {
+      if ((this.#starts[index] ?? 0) <= now - ms) break;
+      count += 1;
+    }
+    return count;
+  }
+
   /** True when no call is inside the window any more, so the limiter's state can be dropped. */
   isIdle(now: number): boolean {
     this.#forget(now);

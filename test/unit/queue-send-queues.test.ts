@@ -237,6 +237,92 @@ describe('429 handling', () => {
 
 // ---- failures ----
 
+describe('pacing that learns the real budget', () => {
+  const slackLike = (): DestinationConfig => ({ limit: { count: 1, perMs: 1000, burst: 3 } });
+
+  it('learns from a 429 after a burst that there is none: exactly Retry-After, then one a second, never faster', async (t) => {
+    const h = setup(t, { destinations: slackLike });
+    const script: Record<string, unknown[]> = { b: [new RateLimitedError('slack', 1000, '429')] };
+    for (const label of ['a', 'b', 'c', 'd', 'e']) {
+      watch(h.queues.enqueue('C1', h.scripted(label, script[label] ?? [])));
+    }
+    await flush();
+    await h.advance(5000);
+    assert.deepEqual(
+      h.calls.map((call) => [call.label, call.at]),
+      [
+        ['a', 0],
+        ['b', 0],
+        ['b', 1000],
+        ['c', 2000],
+        ['d', 3000],
+        ['e', 4000],
+      ],
+    );
+    assert.equal(h.lines.filter((line) => line['learned'] === 'no burst').length, 1);
+    // Learned for good: a later backlog starts at the learned rate, so it meets no 429.
+    await h.advance(10_000);
+    for (const label of ['f', 'g', 'h']) watch(h.queues.enqueue('C1', h.scripted(label)));
+    await flush();
+    await h.advance(2000);
+    assert.deepEqual(
+      ['f', 'g', 'h'].map((label) => h.startsOf(label)),
+      [[15_000], [16_000], [17_000]],
+    );
+  });
+
+  it('does not narrow the limit on a 429 that followed no burst (the pause alone answers it)', async (t) => {
+    const h = setup(t, { destinations: slackLike });
+    watch(h.queues.enqueue('C1', h.scripted('a', [new RateLimitedError('slack', 1000, '429')])));
+    await flush();
+    await h.advance(4000);
+    assert.deepEqual(h.startsOf('a'), [0, 1000]);
+    assert.equal(h.lines.filter((line) => line['learned'] !== undefined).length, 0);
+    for (const label of ['x', 'y', 'z']) watch(h.queues.enqueue('C1', h.scripted(label)));
+    await flush();
+    await h.advance(1);
+    assert.deepEqual(
+      ['x', 'y', 'z'].map((label) => h.startsOf(label)),
+      [[4000], [4000], [4000]],
+      'the burst is still allowed',
+    );
+  });
+
+  it('follows the budget the platform states: holds calls when none remain, lets them go at the reset', async (t) => {
+    const h = setup(t, { destinations: () => ({ limit: { count: 5, perMs: 5000 } }) });
+    // Our own estimate would let five go at once; the platform says none remain for 1.2 s.
+    h.queues.observe('T1', { limit: 5, remaining: 0, resetAfterMs: 1200 });
+    for (const label of ['a', 'b']) watch(h.queues.enqueue('T1', h.scripted(label)));
+    await flush();
+    await h.advance(1199);
+    assert.equal(h.calls.length, 0);
+    await h.advance(1);
+    assert.deepEqual(
+      h.calls.map((call) => call.at),
+      [1200, 1200],
+    );
+  });
+
+  it('follows a stated budget past our own estimate, and never inside a Retry-After', async (t) => {
+    const h = setup(t, { destinations: () => ({ limit: { count: 5, perMs: 5000 } }) });
+    for (const label of ['1', '2', '3', '4', '5']) watch(h.queues.enqueue('T1', h.scripted(label)));
+    await flush();
+    await h.advance(100);
+    assert.equal(h.calls.length, 5);
+    // The platform's window (opened by our first call) resets at 1 s, sooner than our sliding estimate.
+    h.queues.observe('T1', { limit: 5, remaining: 0, resetAfterMs: 900 });
+    watch(h.queues.enqueue('T1', h.scripted('6', [new RateLimitedError('discord', 2000, '429')])));
+    watch(h.queues.enqueue('T1', h.scripted('7')));
+    await flush();
+    await h.advance(900);
+    assert.deepEqual(h.startsOf('6'), [1000], 'at the stated reset');
+    h.queues.observe('T1', { limit: 5, remaining: 4, resetAfterMs: 5000 });
+    await h.advance(2999);
+    assert.deepEqual(h.startsOf('6'), [1000, 3000], 'exactly Retry-After later, despite the stated budget');
+    assert.deepEqual(h.startsOf('7'), [3000]);
+  });
+});
+
 describe('retries and failures', () => {
   it('retries transient errors with jittered exponential backoff, then succeeds', async (t) => {
     const h = setup(t); // random 0.5, base 500: waits 250, 500, 1000
