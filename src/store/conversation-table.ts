@@ -128,6 +128,29 @@ export class ConversationTable implements ConversationStore, ShardTable {
     return shard && { shard: bits, conversations: [...shard.values()] };
   }
 
+  /** The conversations `ids` of a shard as they are now (conversations are never deleted, only moved by a split, which logs whole shards). */
+  deltaOf(name: string, ids: ReadonlySet<string | number>): unknown {
+    const shard = this.#shards.get(name.slice(PREFIX.length + 1));
+    const put: ConversationRecord[] = [];
+    for (const id of ids) {
+      const record = shard?.get(String(id));
+      if (record) put.push(record);
+    }
+    return { put };
+  }
+
+  applyDelta(name: string, delta: unknown, file: string): void {
+    const bits = name.slice(PREFIX.length + 1);
+    const shard = this.#shards.get(bits);
+    if (!shard) throw corruptShard(file, `a delta for conversation shard ${bits}, which is not loaded`);
+    if (!isRecord(delta) || !Array.isArray(delta.put)) throw corruptShard(file, `a ${name} delta is not { put }`);
+    for (const [index, value] of (delta.put as unknown[]).entries()) {
+      const record = parseConversation(value, this.#intern);
+      if (typeof record === 'string') throw corruptShard(file, `${name} delta conversation ${index}: ${record}`);
+      shard.set(conversationId(record), record);
+    }
+  }
+
   #replace(id: string, before: ConversationRecord | undefined, next: ConversationRecord): void {
     const bits = this.#bitsOf(id);
     this.#shards.get(bits)?.set(id, next);
@@ -142,7 +165,7 @@ export class ConversationTable implements ConversationStore, ShardTable {
       }
     }
     this.#indexThreads(next);
-    this.#host.touch(shardName(bits));
+    this.#host.touch(shardName(bits), id);
   }
 
   #indexThreads(record: ConversationRecord): void {

@@ -54,7 +54,7 @@ export class DedupeTable implements DedupeStore, ShardTable {
     segment.keys.set(key, expiresAt);
     segment.maxExpiresAt = Math.max(segment.maxExpiresAt, expiresAt);
     this.#index.set(key, segment.no);
-    this.#host.touch(segmentName(PREFIX, segment.no));
+    this.#host.touch(segmentName(PREFIX, segment.no), key);
     return true;
   }
 
@@ -68,7 +68,7 @@ export class DedupeTable implements DedupeStore, ShardTable {
     if (no === undefined) return false;
     this.#index.delete(key);
     this.#segments.get(no)?.keys.delete(key);
-    this.#host.touch(segmentName(PREFIX, no));
+    this.#host.touch(segmentName(PREFIX, no), key);
     return true;
   }
 
@@ -125,6 +125,41 @@ export class DedupeTable implements DedupeStore, ShardTable {
       }
     }
     this.#current = sorted.at(-1);
+  }
+
+  /** The keys of a segment as they are now (`set`), and those gone (`del`). */
+  deltaOf(name: string, keys: ReadonlySet<string | number>): unknown {
+    const no = parseSegmentName(PREFIX, name);
+    const segment = no === undefined ? undefined : this.#segments.get(no);
+    const set: [string, number][] = [];
+    const del: string[] = [];
+    for (const key of keys) {
+      const expiresAt = segment?.keys.get(String(key));
+      if (expiresAt === undefined) del.push(String(key));
+      else set.push([String(key), expiresAt]);
+    }
+    return { set, del };
+  }
+
+  applyDelta(name: string, delta: unknown, file: string): void {
+    const no = parseSegmentName(PREFIX, name);
+    if (no === undefined) throw corruptShard(file, 'not a dedupe segment name');
+    if (!isRecord(delta) || !Array.isArray(delta.set) || !Array.isArray(delta.del)) {
+      throw corruptShard(file, `a ${name} delta is not { set, del }`);
+    }
+    let segment = this.#segments.get(no);
+    if (!segment) {
+      segment = { no, keys: new Map(), maxExpiresAt: 0 };
+      this.#segments.set(no, segment);
+    }
+    for (const key of delta.del as unknown[]) segment.keys.delete(String(key));
+    for (const [index, pair] of (delta.set as unknown[]).entries()) {
+      if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'number') {
+        throw corruptShard(file, `${name} delta key ${index} is not [key, expiresAt]`);
+      }
+      segment.keys.set(pair[0], pair[1]);
+      segment.maxExpiresAt = Math.max(segment.maxExpiresAt, pair[1]);
+    }
   }
 
   *shardNames(): Iterable<string> {

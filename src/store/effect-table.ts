@@ -88,10 +88,15 @@ export class EffectTable implements EffectStore, ShardTable {
   initialize(): void {}
 
   load(name: string, data: unknown, file: string): void {
-    this.#records.load(name, data, file, (value) => {
-      if (!isEffect(value)) throw new Error('is not an effect');
-      return { seq: value.id, record: deepFreeze({ ...value }) };
-    });
+    this.#records.load(name, data, file, parseRecord);
+  }
+
+  deltaOf(name: string, keys: ReadonlySet<string | number>): unknown {
+    return this.#records.deltaOf(name, keys);
+  }
+
+  applyDelta(name: string, delta: unknown, file: string): void {
+    this.#records.applyDelta(name, delta, file, parseRecord);
   }
 
   finishLoad(): void {
@@ -117,4 +122,10 @@ function isEffect(value: unknown): value is Effect {
     typeof value.createdAt === 'number' &&
     typeof value.attempts === 'number'
   );
+}
+
+/** Checks one stored effect (from a segment file or a logged delta). */
+function parseRecord(value: unknown): { seq: number; record: Effect } {
+  if (!isEffect(value)) throw new Error('is not an effect');
+  return { seq: value.id, record: deepFreeze({ ...value }) };
 }

@@ -48,10 +48,15 @@ export class JournalTable implements Journal, ShardTable {
   initialize(): void {}
 
   load(name: string, data: unknown, file: string): void {
-    this.#records.load(name, data, file, (value) => {
-      if (!isEntry(value)) throw new Error('is not a journal entry');
-      return { seq: value.seq, record: Object.freeze({ ...value, payload: deepFreeze(value.payload) }) };
-    });
+    this.#records.load(name, data, file, parseRecord);
+  }
+
+  deltaOf(name: string, keys: ReadonlySet<string | number>): unknown {
+    return this.#records.deltaOf(name, keys);
+  }
+
+  applyDelta(name: string, delta: unknown, file: string): void {
+    this.#records.applyDelta(name, delta, file, parseRecord);
   }
 
   finishLoad(): void {
@@ -84,4 +89,10 @@ export function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+/** Checks one stored entry (from a segment file or a logged delta). */
+function parseRecord(value: unknown): { seq: number; record: JournalEntry } {
+  if (!isEntry(value)) throw new Error('is not a journal entry');
+  return { seq: value.seq, record: Object.freeze({ ...value, payload: deepFreeze(value.payload) }) };
 }

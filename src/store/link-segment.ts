@@ -94,6 +94,19 @@ export class LinkSegment {
     this.#shift(i, row.length - (end - start));
   }
 
+  /**
+   * Sets row `i` when replaying the log: the next row is appended, an existing one replaced (an empty
+   * `row` is a pruned one). Returns what is wrong when `i` would leave a gap.
+   */
+  put(i: number, row: LinkRow): string | undefined {
+    if (!Number.isInteger(i) || i < 0 || i > this.#count || i >= this.capacity)
+      return `puts row ${i} of ${this.#count}`;
+    if (row.includes(ROW_END)) return 'holds a row terminator';
+    if (i === this.#count) this.append(row);
+    else this.replace(i, row);
+    return undefined;
+  }
+
   /** Empties every row before `head` (pruning). */
   clearBefore(head: number): void {
     if (head <= this.#head) return;

@@ -86,7 +86,7 @@ export class LinkTable implements LinkStore, ShardTable {
     segment.append(row);
     this.#next++;
     this.#size++;
-    this.#host.touch(segmentName(PREFIX, no));
+    this.#host.touch(segmentName(PREFIX, no), location - no * this.#options.perSegment);
     return decodeLinkRow(linkId(location), row);
   }
 
@@ -108,7 +108,7 @@ export class LinkTable implements LinkStore, ShardTable {
     this.#removeKeys(row, 0, row.length, location);
     this.#addKeys(next, 0, next.length, location);
     segment.replace(slot, next);
-    this.#host.touch(segmentName(PREFIX, segment.no));
+    this.#host.touch(segmentName(PREFIX, segment.no), slot);
     return decodeLinkRow(id, next);
   }
 
@@ -211,6 +211,33 @@ export class LinkTable implements LinkStore, ShardTable {
     const no = parseSegmentName(PREFIX, name);
     const segment = no === undefined ? undefined : this.#segments.get(no);
     return segment && { segment: segment.no, rows: segment.text };
+  }
+
+  /** The rows `slots` of a segment as they are now (pruning, which empties rows in bulk, logs whole segments). */
+  deltaOf(name: string, slots: ReadonlySet<string | number>): unknown {
+    const no = parseSegmentName(PREFIX, name);
+    const segment = no === undefined ? undefined : this.#segments.get(no);
+    const rows: [number, string][] = [];
+    for (const slot of [...slots].map(Number).sort((a, b) => a - b)) rows.push([slot, segment?.row(slot) ?? '']);
+    return { rows };
+  }
+
+  applyDelta(name: string, delta: unknown, file: string): void {
+    const no = parseSegmentName(PREFIX, name);
+    if (no === undefined) throw corruptShard(file, 'not a link segment name');
+    if (!isRecord(delta) || !Array.isArray(delta.rows)) throw corruptShard(file, `a ${name} delta is not { rows }`);
+    let segment = this.#segments.get(no);
+    if (!segment) {
+      segment = new LinkSegment(no, this.#options.perSegment);
+      this.#segments.set(no, segment);
+    }
+    for (const [index, pair] of (delta.rows as unknown[]).entries()) {
+      const [slot, row] = Array.isArray(pair) ? (pair as unknown[]) : [];
+      const problem =
+        typeof slot !== 'number' || typeof row !== 'string' ? 'is not [slot, row]' : segment.put(slot, row);
+      if (problem) throw corruptShard(file, `${name} delta row ${index} ${problem}`);
+    }
+    this.#loadedFiles.set(no, file);
   }
 
   #indexSegment(

@@ -49,7 +49,7 @@ export class RecordSegments<T> {
     }
     if (!segment.records.has(seq)) this.#size++;
     segment.records.set(seq, record);
-    this.#host.touch(segmentName(this.#prefix, no));
+    this.#host.touch(segmentName(this.#prefix, no), seq);
   }
 
   get(seq: number): T | undefined {
@@ -67,7 +67,7 @@ export class RecordSegments<T> {
       this.#segments.delete(no);
       this.#host.drop(segmentName(this.#prefix, no));
     } else {
-      this.#host.touch(segmentName(this.#prefix, no));
+      this.#host.touch(segmentName(this.#prefix, no), seq);
     }
     return true;
   }
@@ -99,6 +99,57 @@ export class RecordSegments<T> {
     }
     this.#segments.set(no, { no, records: new Map([...records].sort(([a], [b]) => a - b)) });
     this.#nextSeq = Math.max(this.#nextSeq, data.nextSeq);
+  }
+
+  /** The records `seqs` of a segment as they are now (`put`), and those gone (`del`). */
+  deltaOf(name: string, seqs: ReadonlySet<string | number>): unknown {
+    const no = parseSegmentName(this.#prefix, name);
+    const segment = no === undefined ? undefined : this.#segments.get(no);
+    const put: T[] = [];
+    const del: number[] = [];
+    for (const key of seqs) {
+      const record = segment?.records.get(Number(key));
+      if (record === undefined) del.push(Number(key));
+      else put.push(record);
+    }
+    return { nextSeq: this.#nextSeq, put, del };
+  }
+
+  /** Replays a delta of `deltaOf` over a loaded (or not yet existing) segment; `parse` as for `load`. */
+  applyDelta(name: string, delta: unknown, file: string, parse: (value: unknown) => { seq: number; record: T }): void {
+    const no = parseSegmentName(this.#prefix, name);
+    if (no === undefined) throw corruptShard(file, `not a ${this.#prefix} segment name`);
+    if (
+      !isRecord(delta) ||
+      typeof delta.nextSeq !== 'number' ||
+      !Array.isArray(delta.put) ||
+      !Array.isArray(delta.del)
+    ) {
+      throw corruptShard(file, `a ${name} delta is not { nextSeq, put, del }`);
+    }
+    let segment = this.#segments.get(no);
+    if (!segment) {
+      segment = { no, records: new Map() };
+      this.#segments.set(no, segment);
+    }
+    for (const seq of delta.del as unknown[]) segment.records.delete(Number(seq));
+    for (const [index, value] of (delta.put as unknown[]).entries()) {
+      let parsed: { seq: number; record: T };
+      try {
+        parsed = parse(value);
+      } catch (error) {
+        throw corruptShard(
+          file,
+          `${name} delta entry ${index} ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      segment.records.set(parsed.seq, parsed.record);
+    }
+    // Keys come in any order in a delta; the segment keeps them sorted.
+    const sorted = [...segment.records].sort(([a], [b]) => a - b);
+    segment.records.clear();
+    for (const [seq, record] of sorted) segment.records.set(seq, record);
+    this.#nextSeq = Math.max(this.#nextSeq, delta.nextSeq);
   }
 
   /** After every segment is loaded: orders them and drops empty ones but the last. */

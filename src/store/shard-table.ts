@@ -4,8 +4,11 @@ export interface ShardHost {
   now(): number;
   /** Throws a `store_closed` StoreError once the store is closed; called by every mutation. */
   assertOpen(): void;
-  /** Shard `name` changed: log its content with the next group commit. */
-  touch(name: string): void;
+  /**
+   * Shard `name` changed: log it with the next group commit. With `key` (a row of a table that can log
+   * deltas), only that row's change is logged; without, the whole shard.
+   */
+  touch(name: string, key?: string | number): void;
   /** Shard `name` is new: log it and add it to the shard list. */
   create(name: string): void;
   /** Shard `name` is gone: drop it from the shard list (its file goes at the next checkpoint). */
@@ -29,6 +32,13 @@ export interface ShardTable {
   shardNames(): Iterable<string>;
   /** The JSON to write for a shard as it is now; undefined when the shard no longer exists. */
   snapshot(name: string): unknown;
+  /**
+   * The rows `keys` of shard `name` as they are now (a row that is gone says so), for the log: a commit
+   * then costs what changed, not the whole shard. Absent: the table is always logged whole.
+   */
+  deltaOf?(name: string, keys: ReadonlySet<string | number>): unknown;
+  /** Applies a delta `deltaOf` made to a shard already loaded (replaying the log at open). */
+  applyDelta?(name: string, delta: unknown, file: string): void;
 }
 
 /** `journal-000012` style names: sortable, and still valid past a million segments. */

@@ -7,7 +7,6 @@ import { JournalTable } from './journal-table.js';
 import { LinkTable } from './link-table.js';
 import { MANIFEST_VERSION, parseManifest, type Layout } from './manifest.js';
 import { recover } from './recovery.js';
-import type { ShardVersion } from './shard-file.js';
 import type { ShardHost, ShardTable } from './shard-table.js';
 import { StoreError } from './store-error.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './store-options.js';
@@ -35,6 +34,8 @@ export class ShardedStore implements Store {
   readonly #commits: GroupCommit;
   /** Set by open before anything can flush. */
   #log: WriteAheadLog | undefined;
+  /** The rows changed per shard since its last log record; 'all' logs the shard whole. */
+  #changed = new Map<string, Set<string | number> | 'all'>();
   #pruneTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
@@ -47,9 +48,18 @@ export class ShardedStore implements Store {
       assertOpen: () => {
         if (this.#closed) throw new StoreError('store_closed', 'The store is closed');
       },
-      touch: (name) => this.#commits.touch(name),
-      create: (name) => this.#commits.add(name),
-      drop: (name) => this.#commits.remove(name),
+      touch: (name, key) => {
+        this.#noteChange(name, key);
+        this.#commits.touch(name);
+      },
+      create: (name) => {
+        this.#changed.set(name, 'all');
+        this.#commits.add(name);
+      },
+      drop: (name) => {
+        this.#changed.delete(name);
+        this.#commits.remove(name);
+      },
     };
     this.conversations = new ConversationTable(host, { perShard: options.conversationsPerShard });
     this.links = new LinkTable(host, {
@@ -87,9 +97,15 @@ export class ShardedStore implements Store {
     if (raw === null) return ShardedStore.#create(volume, resolved);
     const { manifest, writtenVersion } = parseManifest(raw, volume.describe(MANIFEST));
     const store = new ShardedStore(volume, resolved, manifest.layout);
-    const recovered = await recover(volume, manifest, (name, data, file) =>
-      store.#tableFor(name).load(name, data, file),
-    );
+    const recovered = await recover(volume, manifest, {
+      load: (name, data, file) => store.#tableFor(name).load(name, data, file),
+      applyDelta: (name, delta, file) => {
+        const table = store.#tableFor(name);
+        if (!table.applyDelta)
+          throw new StoreError('store_corrupt', `Store log ${file} has a delta for ${name}`, { file });
+        table.applyDelta(name, delta, file);
+      },
+    });
     for (const table of store.#tables) table.finishLoad();
     const upgrade = writtenVersion < MANIFEST_VERSION;
     store.#startLog({ ...recovered, stale: upgrade || recovered.logs > 0 });
@@ -127,11 +143,8 @@ export class ShardedStore implements Store {
     // The first files are written by a checkpoint of batch 0 rather than logged.
     store.#commits.forget();
     const list = store.#shardList();
-    const pending = new Map<string, ShardVersion>();
-    for (const name of list) {
-      pending.set(name, { batch: 0, json: JSON.stringify(store.#tableFor(name).snapshot(name)) });
-    }
-    store.#startLog({ lastBatch: 0, pending, list, nextLog: 1, logBytes: 0, stale: true });
+    store.#changed.clear();
+    store.#startLog({ lastBatch: 0, pending: new Set(list), list, nextLog: 1, logBytes: 0, stale: true });
     await store.#checkpoint();
     store.#startPruning();
     return store;
@@ -177,24 +190,61 @@ export class ShardedStore implements Store {
     return table;
   }
 
-  /** Logs one batch: its snapshot is taken here, synchronously, before the append is awaited. */
+  /**
+   * Logs one batch, taken here synchronously before the append is awaited: the rows that changed for
+   * shards whose table logs deltas, whole shards otherwise (new ones, bulk changes).
+   */
   #persist(batch: Batch): Promise<void> {
     const shards: [string, string][] = [];
+    const deltas: [string, string][] = [];
     const existing = new Set<string>();
     for (const name of batch.dirty) {
-      const data = this.#tableFor(name).snapshot(name);
+      const table = this.#tableFor(name);
+      const keys = this.#changed.get(name);
+      this.#changed.delete(name);
+      if (keys !== undefined && keys !== 'all' && table.deltaOf) {
+        deltas.push([name, JSON.stringify(table.deltaOf(name, keys))]);
+        existing.add(name);
+        continue;
+      }
+      const data = table.snapshot(name);
       if (data === undefined) continue;
       shards.push([name, JSON.stringify(data)]);
       existing.add(name);
     }
     const removed = [...batch.removed].filter((name) => !existing.has(name));
     const list = batch.manifestChanged ? this.#shardList() : undefined;
-    return this.#requireLog().append({ shards, removed, ...(list && { list }) });
+    const appended = this.#requireLog().append({ shards, deltas, removed, ...(list && { list }) });
+    // A failed batch is written again by a later one; its rows are no longer known apart, so whole.
+    appended.catch(() => {
+      for (const name of batch.dirty) this.#changed.set(name, 'all');
+    });
+    return appended;
+  }
+
+  #noteChange(name: string, key: string | number | undefined): void {
+    const known = this.#changed.get(name);
+    if (known === 'all') return;
+    if (key === undefined) this.#changed.set(name, 'all');
+    else if (known) known.add(key);
+    else this.#changed.set(name, new Set([key]));
+  }
+
+  /** Every named shard as it is now, for a checkpoint (null: the shard is gone). */
+  #snapshot(names: Iterable<string>): Map<string, string | null> {
+    const out = new Map<string, string | null>();
+    const listed = new Set(this.#shardList());
+    for (const name of names) {
+      const data = listed.has(name) ? this.#tableFor(name).snapshot(name) : undefined;
+      out.set(name, data === undefined ? null : JSON.stringify(data));
+    }
+    return out;
   }
 
   #startLog(start: LogStart): void {
     this.#log = new WriteAheadLog(this.#volume, start, {
       layout: this.#layout,
+      snapshot: (names) => this.#snapshot(names),
       checkpointBytes: this.#options.checkpointBytes,
       onFileWrite: this.#options.onFileWrite,
       logger: this.#options.logger,

@@ -8,6 +8,11 @@ import { logName, type Volume } from './volume.js';
 
 export interface WriteAheadLogOptions {
   readonly layout: Layout;
+  /**
+   * The shards' whole content as it is now (JSON; null for a shard that no longer exists), taken
+   * synchronously: what a checkpoint writes.
+   */
+  readonly snapshot: (names: Iterable<string>) => Map<string, string | null>;
   /** Log bytes since the last checkpoint that make the next commit start one. */
   readonly checkpointBytes: number;
   readonly onFileWrite?: ((name: string) => void) | undefined;
@@ -17,8 +22,8 @@ export interface WriteAheadLogOptions {
 /** Where the log carries on from: what open recovered, or an empty store's start. */
 export interface LogStart {
   readonly lastBatch: number;
-  /** Shard versions in the logs that no shard file holds yet. */
-  readonly pending: Map<string, ShardVersion>;
+  /** Shards whose logged changes no shard file holds yet. */
+  readonly pending: Set<string>;
   readonly list: readonly string[];
   readonly nextLog: number;
   /** Bytes in logs not yet checkpointed. */
@@ -46,8 +51,8 @@ export class WriteAheadLog {
   /** Set when an append failed: the log may end in a torn record, so the next append starts a new one. */
   #broken = false;
   #bytes: number;
-  /** Latest logged version of every shard changed since the last checkpoint's rotation. */
-  #pending: Map<string, ShardVersion>;
+  /** Every shard changed since the last checkpoint's rotation. */
+  #pending: Set<string>;
   /** The shard list as of `#durableBatch`. */
   #list: readonly string[];
   #stale: boolean;
@@ -79,6 +84,19 @@ export class WriteAheadLog {
     }
     const no = this.#logNo;
     this.#logUsed = true;
+    const changed = [
+      ...changes.removed,
+      ...changes.shards.map(([name]) => name),
+      ...changes.deltas.map(([name]) => name),
+    ];
+    for (const name of changed) this.#pending.add(name);
+    if (changes.list) this.#list = changes.list;
+    // A checkpoint takes the shards as they are now, that is as of this batch: taken later, memory could
+    // hold part of a batch not yet logged. It starts once this batch is durable.
+    const plan =
+      this.#bytes + bytes.length >= this.#options.checkpointBytes && !this.#checkpoint
+        ? this.#rotate(batch)
+        : undefined;
     const appending = this.#volume.appendLog(no, bytes);
     this.#appending = appending.then(
       () => undefined,
@@ -88,19 +106,18 @@ export class WriteAheadLog {
       await appending;
     } catch (error) {
       this.#broken = true;
+      // The plan is dropped; what it would have written stays pending for the next checkpoint.
+      if (plan) for (const name of plan.shards.keys()) this.#pending.add(name);
       throw error;
     } finally {
       this.#appending = undefined;
     }
     this.#options.onFileWrite?.(logName(no));
-    this.#bytes += bytes.length;
-    for (const name of changes.removed) this.#pending.set(name, { batch, json: null });
-    for (const [name, json] of changes.shards) this.#pending.set(name, { batch, json });
-    if (changes.list) this.#list = changes.list;
+    if (!plan) this.#bytes += bytes.length;
     this.#durableBatch = batch;
-    if (this.#bytes >= this.#options.checkpointBytes && !this.#checkpoint) {
+    if (plan) {
       // Not awaited: the commit is durable now, and the next ones go to the new log meanwhile.
-      this.#start(this.#rotate(), true).catch((error: unknown) => {
+      this.#start(plan, true).catch((error: unknown) => {
         this.#options.logger?.error({ err: error }, 'Store checkpoint failed; the log keeps the data');
       });
     }
@@ -117,7 +134,7 @@ export class WriteAheadLog {
       await this.#checkpoint?.catch(() => undefined);
     }
     if (this.#pending.size === 0 && this.#bytes === 0 && !this.#stale) return;
-    await this.#start(this.#rotate(), false);
+    await this.#start(this.#rotate(this.#durableBatch), false);
   }
 
   /** Resolves once no checkpoint runs. */
@@ -125,23 +142,31 @@ export class WriteAheadLog {
     await this.#checkpoint?.catch(() => undefined);
   }
 
-  /** Begins a new log and takes what the checkpoint must write, synchronously, between two appends. */
-  #rotate(): CheckpointPlan {
-    if (this.#logUsed) this.#logNo++;
-    this.#logUsed = false;
-    this.#broken = false;
+  /**
+   * Begins a new log (after the current batch) and takes what the checkpoint must write, synchronously:
+   * every shard changed since the last rotation, as it is now, stamped with `batch`.
+   */
+  #rotate(batch: number): CheckpointPlan {
+    const snapshots = this.#options.snapshot(this.#pending);
+    const shards = new Map<string, ShardVersion>();
+    for (const [name, json] of snapshots) shards.set(name, { batch, json });
+    const nextLog = this.#logUsed ? this.#logNo + 1 : this.#logNo;
     const plan: CheckpointPlan = {
-      shards: this.#pending,
+      shards,
       manifest: {
         format: MANIFEST_FORMAT,
         version: MANIFEST_VERSION,
         layout: this.#options.layout,
         shards: this.#list,
-        batch: this.#durableBatch,
-        log: this.#logNo,
+        batch,
+        log: nextLog,
       },
     };
-    this.#pending = new Map();
+    // Later batches go to the new log; the batch being appended (if any) already has its log.
+    this.#logNo = nextLog;
+    this.#logUsed = false;
+    this.#broken = false;
+    this.#pending = new Set();
     this.#bytes = 0;
     this.#stale = false;
     return plan;
@@ -155,8 +180,8 @@ export class WriteAheadLog {
       },
       (error: unknown) => {
         this.#checkpoint = undefined;
-        // Its logs are still the manifest's: give the work back (newer versions logged since win).
-        for (const [name, version] of plan.shards) if (!this.#pending.has(name)) this.#pending.set(name, version);
+        // Its logs are still the manifest's: give the work back.
+        for (const name of plan.shards.keys()) this.#pending.add(name);
         this.#stale = true;
         throw error;
       },

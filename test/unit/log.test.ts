@@ -50,4 +50,36 @@ describe('createLogger', () => {
     assert.equal(lines[0]!['delivery_id'], 'dlv_1');
     assert.equal(lines[0]!.level, 'info');
   });
+
+  it('scrubs what an error carries: credentials deep in its cause, and request bodies (they hold message text)', () => {
+    const { log, lines } = captureLogs('info');
+    const cause = Object.assign(new Error('HTTP 400'), {
+      requestBody: { json: { content: 'the customer wrote something private' } },
+      request: { headers: { Authorization: 'Bot secret-token-1' } },
+    });
+    const error = Object.assign(new Error('Discord refused POST', { cause }), {
+      deep: { a: { b: { c: { d: { token: 'secret-token-2' } } } } },
+    });
+    log.error({ err: error, conversation: 'cht_1' }, 'Send failed');
+    log.warn(error, 'Send failed again');
+    for (const line of lines) {
+      for (const leaked of ['something private', 'secret-token-1', 'secret-token-2']) {
+        assert.ok(!line.raw.includes(leaked), `${leaked} leaked: ${line.raw}`);
+      }
+    }
+    const err = lines[0]!['err'] as { message: string; stack: string };
+    assert.match(err.message, /^Discord refused POST/);
+    assert.match(err.stack, /caused by: Error: HTTP 400/);
+    assert.equal(lines[0]!['conversation'], 'cht_1');
+    assert.match((lines[1]!['err'] as { message: string }).message, /^Discord refused POST/);
+  });
+
+  it('scrubs child bindings too, and survives cycles', () => {
+    const { log, lines } = captureLogs('info');
+    const loop: Record<string, unknown> = { name: 'loop' };
+    loop['self'] = loop;
+    log.child({ apiKey: 'sk_live_child' }).info({ loop }, 'cyclic');
+    assert.ok(!lines[0]!.raw.includes('sk_live_child'));
+    assert.match(lines[0]!.raw, /\[circular\]/);
+  });
 });

@@ -57,7 +57,7 @@ describe('store group commit', () => {
     assert.deepEqual(writes, ['wal-000001']);
     const [record, ...more] = await readLogRecords(dir);
     assert.equal(more.length, 0);
-    const shards = [...(record?.shards.keys() ?? [])];
+    const shards = [...(record?.shards.keys() ?? []), ...(record?.deltas.keys() ?? [])];
     for (const name of ['journal-000000', 'links-000000', 'dedupe-000000', 'cursors']) {
       assert.ok(shards.includes(name), `${name} in ${shards.join(', ')}`);
     }
@@ -86,7 +86,7 @@ describe('store group commit', () => {
     assert.equal(journal.data.entries.length, 60);
   });
 
-  it('logs only the touched conversation shard when one conversation changes', async (t) => {
+  it('logs only the conversation that changed, as a delta of its shard', async (t) => {
     const { store, writes, dir } = await openCounted(t, { conversationsPerShard: 8 });
     for (let i = 0; i < 200; i++) store.conversations.upsert({ line: 'l', chat: `c${i}` });
     await store.commit();
@@ -95,17 +95,21 @@ describe('store group commit', () => {
     await store.commit();
     assert.deepEqual(writes, ['wal-000001']);
     const record = (await readLogRecords(dir)).at(-1);
-    const shards = [...(record?.shards ?? [])];
-    assert.equal(shards.length, 1, shards.map(([name]) => name).join(', '));
-    const [[name, content] = ['', undefined]] = shards;
+    assert.equal(record?.shards.size, 0, 'no whole shard');
+    const deltas = [...(record?.deltas ?? [])];
+    assert.equal(deltas.length, 1, deltas.map(([name]) => name).join(', '));
+    const [[name, delta] = ['', undefined]] = deltas;
     assert.match(name, /^conversations-[01]+$/);
     assert.equal(record?.list, undefined, 'the set of shards did not change');
-    const { conversations } = content as { conversations: { key: { chat: string }; displayName?: string }[] };
-    assert.ok(conversations.length <= 8, `a shard holds at most 8 conversations, not ${conversations.length}`);
-    assert.equal(conversations.find((c) => c.key.chat === 'c42')?.displayName, 'Ana');
+    const { put } = delta as { put: { key: { chat: string }; displayName?: string }[] };
+    assert.deepEqual(
+      put.map((conversation) => [conversation.key.chat, conversation.displayName]),
+      [['c42', 'Ana']],
+      'only the conversation that changed',
+    );
   });
 
-  it('logs only the segment of the link that changed', async (t) => {
+  it('logs only the row of the link that changed', async (t) => {
     const { store, dir } = await openCounted(t, { linksPerSegment: 16 });
     const links = Array.from({ length: 100 }, (_, i) =>
       store.links.create({
@@ -118,7 +122,14 @@ describe('store group commit', () => {
     store.links.update(links[20]?.id ?? '', { delivery: 'sent' });
     await store.commit();
     const record = (await readLogRecords(dir)).at(-1);
-    assert.deepEqual([...(record?.shards.keys() ?? [])], ['links-000001']);
+    assert.deepEqual([...(record?.shards.keys() ?? [])], []);
+    assert.deepEqual([...(record?.deltas.keys() ?? [])], ['links-000001']);
+    const { rows } = record?.deltas.get('links-000001') as { rows: [number, string][] };
+    assert.deepEqual(
+      rows.map(([slot]) => slot),
+      [4],
+      'only the row of link 20 (slot 4 of the second segment of 16)',
+    );
   });
 
   it('waits out the window before writing, then writes once', async (t) => {

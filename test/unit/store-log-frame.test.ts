@@ -81,12 +81,13 @@ describe('store log framing', () => {
 });
 
 describe('store log records', () => {
-  it('round-trips a batch: shard snapshots, removed shards and the shard list', () => {
+  it('round-trips a batch: shard snapshots, row deltas, removed shards and the shard list', () => {
     const json = encodeLogRecord(12, {
       shards: [
         ['journal-000001', JSON.stringify({ segment: 1, nextSeq: 300, entries: [] })],
         ['cursors', JSON.stringify({ cursors: [['+1555', { lastSentAt: 1 }]] })],
       ],
+      deltas: [['dedupe-000002', JSON.stringify({ set: [['k', 5]], del: ['j'] })]],
       removed: ['journal-000000'],
       list: ['journal-000001', 'cursors'],
     });
@@ -96,9 +97,12 @@ describe('store log records', () => {
       'journal-000001': { segment: 1, nextSeq: 300, entries: [] },
       cursors: { cursors: [['+1555', { lastSentAt: 1 }]] },
     });
+    assert.deepEqual(Object.fromEntries(record.deltas), { 'dedupe-000002': { set: [['k', 5]], del: ['j'] } });
     assert.deepEqual(record.removed, ['journal-000000']);
     assert.deepEqual(record.list, ['journal-000001', 'cursors']);
-    assert.equal(parseLogRecord(encodeLogRecord(13, { shards: [], removed: [] }), FILE).list, undefined);
+    assert.equal(parseLogRecord(encodeLogRecord(13, { shards: [], deltas: [], removed: [] }), FILE).list, undefined);
+    // Records logged before deltas existed have none.
+    assert.equal(parseLogRecord('{"batch":3,"shards":{},"removed":[]}', FILE).deltas.size, 0);
   });
 
   it('refuses a record that is not what the store writes, naming the file', () => {
