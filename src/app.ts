@@ -239,7 +239,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           append: (item) => openStore.journal.append(item),
           commit: () => openStore.commit(),
         },
-        { onJournaled: () => planner.planPending() },
+        { onAppended: () => planner.planPending() },
       );
       server.addRawRoute('POST', '/webhooks/imessage', phone.webhookHandler(ingest));
       const replayed = planner.planPending();

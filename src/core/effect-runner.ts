@@ -78,6 +78,11 @@ export class EffectRunner implements EffectSink {
   readonly #backingOff = new Map<string, Set<string>>();
   readonly #waitingForBridge = new Set<string>();
   readonly #failing = new Map<string, { since: number }>();
+  /**
+   * Effects marked attempted when they were added (they run at once): durable with the event's own
+   * commit, so the first call needs no commit of its own. Their first run is not a replay.
+   */
+  readonly #premarked = new Set<number>();
   /** Every destination seen, so its series stays (at 0) once its work is done. Few: channels and lines. */
   readonly #destinations = new Set<string>();
   readonly #running = new Set<Promise<void>>();
@@ -110,9 +115,18 @@ export class EffectRunner implements EffectSink {
   }
 
   add(planned: PlannedEffect): Effect {
-    const effect = this.#deps.store.effects.append(planned);
+    let effect = this.#deps.store.effects.append(planned);
     this.#destinations.add(effect.destination);
-    this.#laneOf(effect.lane).ids.push(effect.id);
+    const lane = this.#laneOf(effect.lane);
+    lane.ids.push(effect.id);
+    // Alone in an idle lane with its platforms up, it runs now: marked attempted in the commit that
+    // records it, rather than in one more before its first call (a crash then costs one reconcile read).
+    if (this.#started && !this.#stopped && lane.ids.length === 1 && !lane.running && planned.notBefore === undefined) {
+      if (this.#deps.bridgesOf(effect).every((bridge) => this.#deps.isReady(bridge))) {
+        effect = this.#deps.store.effects.update(effect.id, { attemptedAt: this.#now() }) ?? effect;
+        this.#premarked.add(effect.id);
+      }
+    }
     // Scheduled after the planning step that added it: its siblings are recorded first.
     queueMicrotask(() => this.#pump(effect.lane));
     return effect;
@@ -269,12 +283,14 @@ export class EffectRunner implements EffectSink {
 
   async #run(state: LaneState, effect: Effect): Promise<void> {
     const { store, log } = this.#deps;
-    const replay = effect.attemptedAt !== undefined;
+    const replay = effect.attemptedAt !== undefined && !this.#premarked.delete(effect.id);
     const beforeAttempt = async () => {
       if (store.effects.get(effect.id)?.attemptedAt === undefined) {
         store.effects.update(effect.id, { attemptedAt: this.#now() });
       }
       await store.commit();
+      // The commit that made this durable often acknowledges a webhook too: let that answer go out first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     };
     let later: { readonly laterMs: number } | void;
     try {
@@ -354,6 +370,7 @@ export class EffectRunner implements EffectSink {
 
   #die(state: LaneState, effect: Effect, failure: EffectError): void {
     const { store, log } = this.#deps;
+    this.#premarked.delete(effect.id);
     const dead =
       store.effects.update(effect.id, { deadAt: failure.at, lastError: failure, attempts: effect.attempts + 1 }) ??
       effect;

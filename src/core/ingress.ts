@@ -17,8 +17,12 @@ export interface IngressJournal {
 export interface IngestOptions {
   /** How long a delivery id (and an effect) is remembered. Redeliveries come within hours; a week is generous. */
   readonly dedupeTtlMs?: number;
-  /** Called after an item is durable, so the worker can pick it up without polling. */
-  readonly onJournaled?: (seq: number, ingress: Ingress) => void;
+  /**
+   * Called as soon as an item is appended, before the commit: it may be planned into effects at once,
+   * so that they become durable in the same commit (no platform is called before that commit: the
+   * effects' first calls wait for their own commit, which this one satisfies).
+   */
+  readonly onAppended?: (seq: number, ingress: Ingress) => void;
 }
 
 export const defaultDedupeTtlMs = 7 * 24 * 60 * 60 * 1000;
@@ -35,9 +39,8 @@ export function createIngest(journal: IngressJournal, options: IngestOptions = {
     const newDelivery = journal.claim(ingress.dedupeKey, ttl);
     const newEffect = newDelivery && (ingress.effectKey === undefined || journal.claim(ingress.effectKey, ttl));
     const seq = newEffect ? journal.append({ kind: 'ingress', payload: ingress }) : undefined;
+    if (seq !== undefined) options.onAppended?.(seq, ingress);
     await journal.commit();
-    if (seq === undefined) return 'duplicate';
-    options.onJournaled?.(seq, ingress);
-    return 'accepted';
+    return seq === undefined ? 'duplicate' : 'accepted';
   };
 }

@@ -92,7 +92,7 @@ export type ResolvedStoreOptions = Required<
 /** Fills in defaults and rejects values that cannot work. */
 export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOptions {
   const resolved = {
-    commitWindowMs: options.commitWindowMs ?? 5,
+    commitWindowMs: options.commitWindowMs ?? 0,
     commitMaxBatch: options.commitMaxBatch ?? 512,
     checkpointBytes: options.checkpointBytes ?? 8 * 2 ** 20,
     linkRetentionMs: (options.linkRetentionDays ?? 90) * DAY_MS,
