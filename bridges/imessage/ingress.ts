@@ -48,15 +48,17 @@ export function createImessageWebhookHandler(options: WebhookHandlerOptions): Ra
     if (envelope.timestamp !== signedAt) {
       return reject(log, 401, 'signature_invalid', 'body timestamp differs from X-Webhook-Timestamp');
     }
-    const deliveryLog = log.child({ bridge: 'imessage', event: envelope.event, delivery_id: envelope.delivery_id });
+    const ids = { bridge: 'imessage', event: envelope.event, delivery_id: envelope.delivery_id };
     if (parsed.kind === 'unknown-event') {
-      deliveryLog.debug('Ignored webhook event of unknown type');
+      log.debug(ids, 'Ignored webhook event of unknown type');
       return { status: 202, body: { ok: true, ignored: true } };
     }
     const { event } = parsed.ingress;
-    const outcome = await options.ingest(parsed.ingress, deliveryLog);
-    deliveryLog.info(
+    const outcome = await options.ingest(parsed.ingress, log);
+    // The request's one line: what came, and what became of it.
+    log.info(
       {
+        ...ids,
         message_id: event.origin.messageId,
         conversation: event.origin.conversation?.chat,
         line: event.origin.conversation?.line,
@@ -64,7 +66,7 @@ export function createImessageWebhookHandler(options: WebhookHandlerOptions): Ra
       },
       outcome === 'duplicate' ? 'Webhook already processed' : 'Webhook accepted',
     );
-    return { status: 200, body: { ok: true, ...(outcome === 'duplicate' ? { duplicate: true } : {}) } };
+    return { status: 200, body: { ok: true, ...(outcome === 'duplicate' ? { duplicate: true } : {}) }, logged: true };
   };
 }
 

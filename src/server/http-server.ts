@@ -15,6 +15,8 @@ export interface RawRequest {
 export interface RawResponse {
   readonly status: number;
   readonly body: unknown;
+  /** True when the handler logged the request's line itself (with its ids): the server's line is then debug. */
+  readonly logged?: boolean;
 }
 
 /** A platform's ingress endpoint; must answer quickly and never throw for a bad payload. */
@@ -55,6 +57,16 @@ export function errorBody(code: string, message: string) {
 }
 
 const quietPaths = new Set(['/healthz', '/readyz', '/metrics']);
+/** Requests whose handler wrote the request's line (one line per event). */
+const loggedByHandler = new WeakSet<object>();
+
+/** A per-process prefix and a counter: unique, and far cheaper than random bytes per request. */
+const requestIdPrefix = `req_${randomBytes(4).toString('hex')}`;
+let requestCounter = 0;
+function nextRequestId(): string {
+  requestCounter += 1;
+  return `${requestIdPrefix}${requestCounter.toString(36).padStart(6, '0')}`;
+}
 
 /** The one HTTP port: webhook ingress, health, readiness and metrics. Knows no platform. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
@@ -69,9 +81,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     return503OnClosing: true,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given)
-        ? given
-        : `req_${randomBytes(8).toString('hex')}`;
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : nextRequestId();
     },
   });
 
@@ -79,7 +89,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
-    const level = quietPaths.has(request.routeOptions.url ?? '') ? 'debug' : 'info';
+    const quiet = quietPaths.has(request.routeOptions.url ?? '') || loggedByHandler.has(request.raw);
+    const level = quiet ? 'debug' : 'info';
     request.log[level](
       {
         method: request.method,
@@ -134,8 +145,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
               rawBody,
               headers: request.headers,
               requestId: request.id,
-              log: options.log.child({ request_id: request.id }),
+              // Fastify's request logger already carries request_id.
+              log: request.log as Logger,
             });
+            if (response.logged) loggedByHandler.add(request.raw);
             return reply.status(response.status).send(response.body);
           },
         });

@@ -35,14 +35,16 @@ export interface CheckpointHooks {
  */
 export async function writeCheckpoint(volume: Volume, plan: CheckpointPlan, hooks: CheckpointHooks): Promise<void> {
   const listed = new Set(plan.manifest.shards);
-  const writes: [string, number, string][] = [];
+  const writes: [string, number, unknown][] = [];
   const removed: string[] = [];
-  for (const [name, { batch, json }] of plan.shards) {
-    if (json !== null && listed.has(name)) writes.push([name, batch, json]);
+  for (const [name, { batch, data }] of plan.shards) {
+    if (data !== null && listed.has(name)) writes.push([name, batch, data]);
     else if (!listed.has(name)) removed.push(name);
   }
   const concurrency = hooks.background ? BACKGROUND_WRITE_CONCURRENCY : WRITE_CONCURRENCY;
-  await writeAll(writes, concurrency, async ([name, batch, json]) => {
+  await writeAll(writes, concurrency, async ([name, batch, data]) => {
+    // Serialized here, one shard at a time, not when the snapshot was taken: that was on a commit's path.
+    const json = JSON.stringify(data);
     // Stamped here, not up front, so that only the files being written exist twice in memory.
     await volume.write(name, stampShard(batch, json));
     hooks.onFileWrite?.(name);

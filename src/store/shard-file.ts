@@ -2,12 +2,12 @@ import { isRecord } from './manifest.js';
 import { corruptShard } from './store-error.js';
 
 /**
- * A shard's content as of a batch. `json` is what the table's `snapshot` returned, serialized; null
- * when the shard was removed in that batch.
+ * A shard's content as of a batch: what the table's `snapshot` returned (fresh containers around
+ * records that are never changed in place, so it can be serialized later); null when the shard is gone.
  */
 export interface ShardVersion {
   readonly batch: number;
-  readonly json: string | null;
+  readonly data: unknown;
 }
 
 /**

@@ -231,12 +231,12 @@ export class ShardedStore implements Store {
   }
 
   /** Every named shard as it is now, for a checkpoint (null: the shard is gone). */
-  #snapshot(names: Iterable<string>): Map<string, string | null> {
-    const out = new Map<string, string | null>();
+  #snapshot(names: Iterable<string>): Map<string, unknown> {
+    const out = new Map<string, unknown>();
     const listed = new Set(this.#shardList());
     for (const name of names) {
       const data = listed.has(name) ? this.#tableFor(name).snapshot(name) : undefined;
-      out.set(name, data === undefined ? null : JSON.stringify(data));
+      out.set(name, data === undefined ? null : data);
     }
     return out;
   }

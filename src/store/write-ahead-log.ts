@@ -9,10 +9,10 @@ import { logName, type Volume } from './volume.js';
 export interface WriteAheadLogOptions {
   readonly layout: Layout;
   /**
-   * The shards' whole content as it is now (JSON; null for a shard that no longer exists), taken
-   * synchronously: what a checkpoint writes.
+   * The shards' whole content as it is now (the tables' snapshots; null for a shard that no longer
+   * exists), taken synchronously: what a checkpoint writes.
    */
-  readonly snapshot: (names: Iterable<string>) => Map<string, string | null>;
+  readonly snapshot: (names: Iterable<string>) => Map<string, unknown>;
   /** Log bytes since the last checkpoint that make the next commit start one. */
   readonly checkpointBytes: number;
   readonly onFileWrite?: ((name: string) => void) | undefined;
@@ -149,7 +149,7 @@ export class WriteAheadLog {
   #rotate(batch: number): CheckpointPlan {
     const snapshots = this.#options.snapshot(this.#pending);
     const shards = new Map<string, ShardVersion>();
-    for (const [name, json] of snapshots) shards.set(name, { batch, json });
+    for (const [name, data] of snapshots) shards.set(name, { batch, data });
     const nextLog = this.#logUsed ? this.#logNo + 1 : this.#logNo;
     const plan: CheckpointPlan = {
       shards,
