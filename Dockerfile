@@ -23,7 +23,9 @@ FROM node:22-slim AS runtime
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/*
+# A small young generation keeps the resident size down (a few more, shorter scavenges; measured in bench/).
 ENV NODE_ENV=production \
+  NODE_OPTIONS=--max-semi-space-size=2 \
   THREADLINE_CONFIG=/config/threadline.yaml \
   PORT=8080
 WORKDIR /app

@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Options, Partials } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BridgeState } from '../../src/core/bridge.js';
 import { BridgeError } from '../../src/core/errors.js';
@@ -25,6 +25,14 @@ export function createDiscordClient(options: { apiUrl: string; waitGuildTimeoutM
     ],
     partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User],
     rest: { api: options.apiUrl, rejectOnRateLimit: () => true, offset: 0, retries: 0, makeRequest: fetch },
+    // The bridge reads few cached messages (an edit's old text) and looks members up when it needs them:
+    // bounded caches keep memory flat however long it runs and however large the server is.
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      MessageManager: 50,
+      GuildMemberManager: { maxSize: 500, keepOverLimit: (member) => member.id === member.client.user.id },
+      UserManager: { maxSize: 500, keepOverLimit: (user) => user.id === user.client.user.id },
+    }),
     allowedMentions: { parse: [] },
     ...(options.waitGuildTimeoutMs === undefined ? {} : { waitGuildTimeout: options.waitGuildTimeoutMs }),
   });
