@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'not_found'
   | 'store_corrupt'
   | 'store_io'
-  | 'store_closed';
+  | 'store_closed'
+  /** Another process has the embedded store open (its lock file names it). */
+  | 'store_locked';
 
 export interface BridgeErrorOptions {
   /** True when trying the same thing again later may succeed. */

@@ -1,5 +1,6 @@
 import { FileVolume } from './file-volume.js';
 import { ShardedStore } from './sharded-store.js';
+import { acquireStoreLock } from './store-lock.js';
 import type { StoreOptions } from './store-options.js';
 import type { Store } from './store.js';
 
@@ -21,8 +22,30 @@ export interface LowdbStoreOptions extends StoreOptions {
  * Opens the embedded store: lowdb JSON files under one directory, split into shards so that a
  * checkpoint rewrites only what changed, with a write-ahead log beside them that each group commit
  * appends to. See {@link Store} for the durability model.
+ *
+ * Only one process may have the files open: a lock file beside them (`threadline.lock`) is taken first
+ * and removed by `close()`. Throws a `store_locked` StoreError naming the process that holds it; a lock
+ * left by a process that is gone is taken over (see acquireStoreLock).
  */
 export async function openLowdbStore(options: LowdbStoreOptions = {}): Promise<Store> {
-  const volume = await FileVolume.open(options.path ?? './data/threadline.json', { fsync: options.fsync ?? true });
-  return ShardedStore.open(volume, options);
+  const path = options.path ?? './data/threadline.json';
+  const lock = await acquireStoreLock(path, { logger: options.logger });
+  let store: ShardedStore;
+  try {
+    const volume = await FileVolume.open(path, { fsync: options.fsync ?? true });
+    store = await ShardedStore.open(volume, options);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const closeStore = store.close.bind(store);
+  // The lock goes last, once the files are flushed and closed, even when closing failed.
+  store.close = async () => {
+    try {
+      await closeStore();
+    } finally {
+      await lock.release();
+    }
+  };
+  return store;
 }
