@@ -232,8 +232,8 @@ function lockedError(storePath: string, path: string, owner: LockOwner | undefin
         : `Another Threadline (pid ${owner.pid}${owner.hostname === osHostname() ? '' : ` on host ${owner.hostname}`}, since ${owner.startedAt})`;
   return new StoreError(
     'store_locked',
-    `${who} has the store ${resolve(storePath)} open. Stop it first (one process per store), or let it ` +
-      `answer: \`threadline queue\` talks to a running daemon. If no Threadline is running, delete ${path}.`,
+    `${who} has the store ${resolve(storePath)} open, and only one process may. Stop it first (to see its ` +
+      `queue, \`threadline queue\` asks the running daemon instead). If no Threadline is running, delete ${path}.`,
     { file: path },
   );
 }

@@ -71,7 +71,7 @@ describe('store lock', () => {
     await rejectsLocked(
       openLowdbStore({ path, pruneIntervalMs: 0 }),
       new RegExp(
-        `Another Threadline \\(pid ${pid}, since .*\\) has the store .* open\\. Stop it first.*delete .*threadline\\.lock`,
+        `Another Threadline \\(pid ${pid}, since .*\\) has the store .* open, and only one process may\\. Stop it first.*delete .*threadline\\.lock`,
       ),
     );
     assert.equal(await readFile(lock, 'utf8'), content, 'left as it was');
