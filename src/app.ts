@@ -20,6 +20,7 @@ import { DEFAULT_BUCKET_LIMITS, resolveDefaultDestination } from './queue/defaul
 import type { SendQueues } from './queue/send-queue-types.js';
 import { createSendQueues } from './queue/send-queues.js';
 import { createHttpServer } from './server/http-server.js';
+import { mountQueueRoutes } from './server/queue-routes.js';
 import { openLowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
 
@@ -242,6 +243,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         { onAppended: () => planner.planPending() },
       );
       server.addRawRoute('POST', '/webhooks/imessage', phone.webhookHandler(ingest));
+      mountQueueRoutes(server, { runner: effects, store: openStore, now });
       const replayed = planner.planPending();
       if (replayed > 0) log.info({ count: replayed }, 'Replayed journal');
       // Effects wait, lane by lane, until the bridges they call are connected.

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { fastify, LogController, type FastifyError } from 'fastify';
+import { fastify, LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { isLocalRequest } from './loopback.js';
 
 /** What a raw-body route receives: the exact bytes (for signatures) and the headers. */
 export interface RawRequest {
@@ -21,6 +22,29 @@ export interface RawResponse {
 
 /** A platform's ingress endpoint; must answer quickly and never throw for a bad payload. */
 export type RawHandler = (request: RawRequest) => Promise<RawResponse>;
+
+/** What a JSON route receives: the body parsed as JSON (undefined without one). */
+export interface JsonRequest {
+  readonly body: unknown;
+  readonly requestId: string;
+  readonly log: Logger;
+}
+
+/** A JSON route's answer; `body` is sent as JSON. */
+export interface JsonResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export type JsonHandler = (request: JsonRequest) => Promise<JsonResponse>;
+
+export interface JsonRouteOptions {
+  /**
+   * Answer only clients on this host (loopback, checked on the socket, not on headers); anyone else gets
+   * 403 `forbidden` before the body is read. For operator routes, which have no other authentication.
+   */
+  readonly localOnly?: boolean;
+}
 
 /** What `/readyz` reports. */
 export interface ReadinessReport {
@@ -45,6 +69,8 @@ export interface HttpServerOptions {
 export interface HttpServer {
   /** Adds a route that gets the raw body. Only before `listen()`. */
   addRawRoute(method: 'POST', path: string, handler: RawHandler): void;
+  /** Adds a route that takes and answers JSON (`application/json`). Only before `listen()`. */
+  addJsonRoute(method: 'GET' | 'POST', path: string, handler: JsonHandler, options?: JsonRouteOptions): void;
   /** Starts listening; resolves with the bound URL (port 0 picks a free port). */
   listen(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish. */
@@ -68,7 +94,7 @@ function nextRequestId(): string {
   return `${requestIdPrefix}${requestCounter.toString(36).padStart(6, '0')}`;
 }
 
-/** The one HTTP port: webhook ingress, health, readiness and metrics. Knows no platform. */
+/** The one HTTP port: webhook ingress, health, readiness, metrics and operator routes. Knows no platform. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const app = fastify({
     loggerInstance: options.log,
@@ -152,6 +178,33 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
             return reply.status(response.status).send(response.body);
           },
         });
+      });
+    },
+    addJsonRoute(method, path, handler, routeOptions = {}) {
+      app.route({
+        method,
+        url: path,
+        // onRequest runs before the body is read: a refused client costs nothing.
+        ...(routeOptions.localOnly
+          ? {
+              onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+                const { remoteAddress, localAddress } = request.raw.socket;
+                if (isLocalRequest({ remoteAddress, localAddress, headers: request.headers })) return;
+                request.log.warn({ remote: remoteAddress, path }, 'Refused a request from another host');
+                return reply
+                  .status(403)
+                  .send(errorBody('forbidden', `${path} answers only requests from this host (loopback)`));
+              },
+            }
+          : {}),
+        handler: async (request, reply) => {
+          const response = await handler({
+            body: request.body,
+            requestId: request.id,
+            log: request.log,
+          });
+          return reply.status(response.status).send(response.body);
+        },
       });
     },
     async listen() {
