@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { exitCodes } from './cli/exit-codes.js';
-import { parseCliArgs, UsageError, webhooksActionOf } from './cli/args.js';
+import { parseCliArgs, queueActionOf, UsageError, webhooksActionOf } from './cli/args.js';
 import { runCheckCommand } from './cli/check.js';
 import { usage, usageFor } from './cli/help.js';
+import { runQueueCommand } from './cli/queue.js';
 import { loadConfigForWebhooks } from './cli/webhooks-config.js';
 import { runWebhooksCommand } from './cli/webhooks.js';
 import { loadConfig } from './config/load.js';
@@ -84,6 +85,16 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       const action = webhooksActionOf(args.rest[0]) ?? 'list';
       return runWebhooksCommand({ config, action, url: args.url, out: { say, complain } });
     }
+    case 'queue':
+      return runQueueCommand({
+        config,
+        source: configPath,
+        action: queueActionOf(args),
+        json: args.json,
+        out: { say, complain },
+        // stdout is the listing: what the store logs (a stale lock taken over) goes to stderr.
+        log: createLogger({ level: 'warn', destination: process.stderr }),
+      });
   }
 }
 
@@ -101,6 +112,12 @@ async function runDaemon(config: Config, log: Logger): Promise<number> {
       log.fatal({ err: error }, 'Credentials rejected');
       complain(`threadline: ${error.message}`);
       return exitCodes.badConfig;
+    }
+    if (error instanceof BridgeError && error.code === 'store_locked') {
+      // Another process has the store open: a runtime condition, not a config error.
+      log.fatal({ err: error }, 'Store in use');
+      complain(`threadline: ${error.message}`);
+      return exitCodes.failure;
     }
     throw error;
   }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export type Command = 'start' | 'check' | 'demo' | 'webhooks' | 'help' | 'version';
+export type Command = 'start' | 'check' | 'demo' | 'webhooks' | 'queue' | 'help' | 'version';
 
 /** What `threadline webhooks` does. */
 export type WebhooksAction = 'register' | 'list';
@@ -12,13 +12,17 @@ export interface ParsedArgs {
   readonly configPath: string | undefined;
   readonly url: string | undefined;
   readonly help: boolean;
+  /** `queue retry --all`. */
+  readonly all: boolean;
+  /** `queue --json`. */
+  readonly json: boolean;
 }
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const commands: readonly Command[] = ['start', 'check', 'demo', 'webhooks', 'help', 'version'];
+const commands: readonly Command[] = ['start', 'check', 'demo', 'webhooks', 'queue', 'help', 'version'];
 const webhooksActions: readonly WebhooksAction[] = ['register', 'list'];
 
 /** Parses `threadline [command] [options]`; `start` is the default command. */
@@ -32,6 +36,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         config: { type: 'string', short: 'c' },
         url: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        all: { type: 'boolean' },
+        json: { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
       },
     });
@@ -40,7 +46,15 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   }
   const [first, ...rest] = parsed.positionals;
   if (parsed.values.version)
-    return { command: 'version', rest: [], configPath: undefined, url: undefined, help: false };
+    return {
+      command: 'version',
+      rest: [],
+      configPath: undefined,
+      url: undefined,
+      help: false,
+      all: false,
+      json: false,
+    };
   // `threadline --help` is help on everything, not on the default command.
   const command = (first ?? (parsed.values.help ? 'help' : 'start')) as Command;
   if (!commands.includes(command)) throw new UsageError(`unknown command "${first}"`);
@@ -50,6 +64,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     configPath: parsed.values.config,
     url: parsed.values.url,
     help: parsed.values.help ?? false,
+    all: parsed.values.all ?? false,
+    json: parsed.values.json ?? false,
   };
   if (!args.help) {
     try {
@@ -64,6 +80,11 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
 
 /** Rejects words and options a command does not take, so a typo never silently does something else. */
 function validateCommandArgs(args: ParsedArgs): void {
+  if (args.command !== 'queue') {
+    if (args.all) throw new UsageError('--all belongs to "queue retry"');
+    if (args.json) throw new UsageError('--json belongs to "queue"');
+  }
+  if (args.command === 'queue') validateQueueArgs(args);
   if (args.command === 'check') {
     if (args.rest.length > 0) throw new UsageError(`check takes no arguments (got "${args.rest.join(' ')}")`);
     if (args.url !== undefined) throw new UsageError('--url belongs to "webhooks register", not "check"');
@@ -75,6 +96,40 @@ function validateCommandArgs(args: ParsedArgs): void {
     if (extra.length > 0) throw new UsageError(`webhooks ${action} takes no arguments (got "${extra.join(' ')}")`);
     if (action === 'list' && args.url !== undefined) throw new UsageError('--url belongs to "webhooks register"');
   }
+}
+
+/** What `threadline queue` does: list, or re-queue one dead letter or all of them. */
+export type QueueAction =
+  | { readonly kind: 'list' }
+  | { readonly kind: 'retry'; readonly id: number }
+  | { readonly kind: 'retry'; readonly all: true };
+
+function validateQueueArgs(args: ParsedArgs): void {
+  if (args.url !== undefined) throw new UsageError('--url belongs to "webhooks register", not "queue"');
+  queueActionOf(args);
+}
+
+/**
+ * `queue` → list; `queue retry <id>` or `queue retry --all` → retry.
+ * @throws UsageError for anything else (another word, an id that is not a positive integer, both or neither).
+ */
+export function queueActionOf(args: Pick<ParsedArgs, 'rest' | 'all'>): QueueAction {
+  const [action, ...extra] = args.rest;
+  if (action === undefined) {
+    if (args.all) throw new UsageError('--all belongs to "queue retry"');
+    return { kind: 'list' };
+  }
+  if (action !== 'retry') throw new UsageError(`unknown queue action "${action}" (retry <id> or retry --all)`);
+  if (extra.length > 1) throw new UsageError(`queue retry takes one effect id (got "${extra.join(' ')}")`);
+  const [word] = extra;
+  if (word === undefined) {
+    if (!args.all) throw new UsageError('queue retry needs an effect id (from "threadline queue") or --all');
+    return { kind: 'retry', all: true };
+  }
+  if (args.all) throw new UsageError('queue retry takes an effect id or --all, not both');
+  if (!/^[1-9][0-9]{0,14}$/.test(word))
+    throw new UsageError(`"${word}" is not an effect id (a number from "threadline queue")`);
+  return { kind: 'retry', id: Number(word) };
 }
 
 /** The action word of `webhooks`, or undefined when it is not one. */

@@ -11,6 +11,8 @@ Commands:
   demo                run the bridge against local simulators with a web page
   webhooks register   create the messages.dev webhook for each route line (--url https://…)
   webhooks list       list the messages.dev webhooks of each route line
+  queue               list pending effects and dead letters per destination (--json)
+  queue retry <id>    put a dead letter back in its queue (--all: every dead letter)
   help [command]      show this help, or a command's
 
 Options:
@@ -23,7 +25,8 @@ Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad config or credentials.`;
 const startUsage = `Usage: threadline start [--config PATH]
 
 Runs the bridge until SIGTERM or SIGINT, then drains the send queues, flushes the store and exits.
-HTTP: POST /webhooks/imessage, POST /slack/events (HTTP mode), GET /healthz, /readyz, /metrics.
+HTTP: POST /webhooks/imessage, POST /slack/events (HTTP mode), GET /healthz, /readyz, /metrics;
+loopback only: GET /admin/queue, POST /admin/queue/retry (for threadline queue).
 
 Options:
 ${configOption}
@@ -87,6 +90,34 @@ ${configOption}
 
 Exit codes: 0 listed; 1 messages.dev failed or could not be reached; 2 bad config or key.`;
 
+const queueUsage = `Usage: threadline queue [--json] [--config PATH]
+       threadline queue retry <id> [--config PATH]
+       threadline queue retry --all [--config PATH]
+
+Every piece of work (a post into a thread, a send to the phone, a mark, a reaction…) is an effect that
+stays pending until it succeeds. One that still fails after delivery.maxAgeHours, or fails for a reason
+retrying cannot change, becomes a dead letter (⚠️ in the thread).
+
+  queue              lists, per destination (slack:<channel>, discord:<channel>, imessage:<line>,
+                     imessage:outbox), how many effects are pending, the oldest one's age, the dead
+                     letters and whether it is failing; then each effect: id, kind, state, age,
+                     attempts and last error. Never any message content. --json prints the same as JSON.
+  queue retry <id>   puts that dead letter back in its queue with a fresh age
+  queue retry --all  puts every dead letter back
+
+It asks the running daemon through its loopback-only admin routes (GET /admin/queue, POST
+/admin/queue/retry on 127.0.0.1:<server.port>, or server.host when it is a specific address). When
+nothing listens there, Threadline is not running: the store at store.path is read directly, and a
+retry written there resumes at the next start.
+
+Options:
+  --all               with retry: every dead letter
+  --json              print JSON
+${configOption}
+
+Exit codes: 0 listed or re-queued (also when there was nothing to retry); 1 the daemon could not be
+asked (or holds the store without answering); 2 bad config or usage, or an id that is not a dead letter.`;
+
 const webhooksUsage = `Usage: threadline webhooks register [--url URL] [--config PATH]
        threadline webhooks list [--config PATH]
 
@@ -100,6 +131,7 @@ const commandUsage: Record<Exclude<Command, 'help' | 'version'>, string> = {
   check: checkUsage,
   demo: demoUsage,
   webhooks: webhooksUsage,
+  queue: queueUsage,
 };
 
 /** The help text for what was asked: `threadline help check`, `threadline check --help`, `threadline --help`. */
@@ -111,6 +143,6 @@ export function usageFor(args: ParsedArgs): string {
     if (chosen === 'list') return listUsage;
     return webhooksUsage;
   }
-  if (topic === 'start' || topic === 'check' || topic === 'demo') return commandUsage[topic];
+  if (topic === 'start' || topic === 'check' || topic === 'demo' || topic === 'queue') return commandUsage[topic];
   return usage;
 }
