@@ -8,6 +8,9 @@
  * process that only opened the store. It also counts, per commit, the log appends and the shard and
  * manifest files written by checkpoints (in the background, while the commits go on). Goals:
  * p99(large)/p99(small) within 2x, open under 2 s, RSS under 400 MB.
+ *
+ * `--quick`: 1k and 10k conversations, 200 commits each (a smoke run). The last line printed is JSON with every
+ * figure (`{"store": [...]}`), which `npm run bench` reads.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,11 +39,14 @@ interface Measurement {
   readonly files: number;
 }
 
+const quick = process.argv.includes('--quick');
 const SCALES: readonly Scale[] = [
   { name: '1k conv / 10k links', conversations: 1_000, linksPerConversation: 10 },
-  { name: '100k conv / 1M links', conversations: 100_000, linksPerConversation: 10 },
+  quick
+    ? { name: '10k conv / 100k links', conversations: 10_000, linksPerConversation: 10 }
+    : { name: '100k conv / 1M links', conversations: 100_000, linksPerConversation: 10 },
 ];
-const SAMPLES = 1_000;
+const SAMPLES = quick ? 200 : 1_000;
 const CHANNEL = 'C0123456789';
 const DISCORD_CHANNEL = '112233445566778899';
 
@@ -111,7 +117,16 @@ function runChild(path: string, conversations: number, windowMs: number): Measur
   const self = fileURLToPath(import.meta.url);
   const child = spawnSync(
     process.execPath,
-    ['--import', 'tsx', self, '--measure', path, String(conversations), String(windowMs)],
+    [
+      '--import',
+      'tsx',
+      self,
+      '--measure',
+      path,
+      String(conversations),
+      String(windowMs),
+      ...(quick ? ['--quick'] : []),
+    ],
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
   if (child.status !== 0) throw new Error(`measure child failed: ${child.stderr}`);
@@ -156,6 +171,18 @@ async function main(): Promise<void> {
         `${(large.noWindow.p99 / small.noWindow.p99).toFixed(2)} (no window); goal <= 2`,
     );
   }
+  const figures = rows.map(({ scale, populateMs, byWindow, noWindow }) => ({
+    name: scale.name,
+    conversations: scale.conversations,
+    populateMs,
+    openMs: byWindow.openMs,
+    rssMb: byWindow.rssMb,
+    p50Window: byWindow.p50,
+    p99Window: byWindow.p99,
+    p50NoWindow: noWindow.p50,
+    p99NoWindow: noWindow.p99,
+  }));
+  console.log(JSON.stringify({ store: figures }));
 }
 
 if (process.argv[2] === '--measure') {
