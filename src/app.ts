@@ -206,7 +206,11 @@ export function createApp(config: Config, deps: AppDeps): App {
         apply: (effect, replay) => router.apply(effect, replay),
         bridgesOf: (effect) => router.bridgesOf(effect),
         isReady: (bridge) => stateOf(bridge) === 'connected',
-        onDead: (effect, reason) => router.afterFailure(effect, reason),
+        onDead: (effect, reason) => {
+          router.afterFailure(effect, reason);
+          // A thread that will now never be created: events waiting for it are let go.
+          planner.retryParked();
+        },
         log: log.child({ component: 'effects' }),
         maxAgeMs: config.delivery.maxAgeHours * 3_600_000,
         now,
@@ -228,6 +232,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         log: log.child({ component: 'router' }),
         now,
         metrics: createRouterMetrics(registry, () => openStore.journal.size, now),
+        onThreadLinked: () => planner.retryParked(),
       });
       const planner = new JournalPlanner({
         journal: store.journal,

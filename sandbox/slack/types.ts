@@ -389,6 +389,11 @@ export interface SlackFault {
   retryAfterSec?: number;
   /** Answer this HTTP status with `{ok:false, error:'fatal_error'}` (e.g. 500, 503). */
   status?: number;
+  /**
+   * Alone: the call succeeds and takes effect at once (its message shows, people can answer it), but the
+   * answer reaches the app this many ms later, as over a slow network.
+   */
+  slowAnswerMs?: number;
 }
 
 /** Payloads of the events the simulator emits (for the demo page). */

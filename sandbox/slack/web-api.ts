@@ -6,7 +6,7 @@ import { methodTable } from './methods/table.js';
 import { RateLimitedAnswer, SlackApiError } from './methods/method.js';
 import { parseParams, readString, type Params } from './params.js';
 import { deliverInOrder } from './timeline.js';
-import type { RecordedCall } from './types.js';
+import type { RecordedCall, SlackFault } from './types.js';
 
 export const API_PREFIX = '/api/';
 
@@ -48,8 +48,10 @@ export async function handleWebApi(
   // Slack reads a `token` field from forms and query strings, never from a JSON body.
   const token = bearerToken(req) ?? (isJson ? undefined : readString(params, 'token'));
   delete params['token'];
+  const slow = takeSlowAnswer(core, method);
   const answer = decide(core, method, params, token);
   record(core, method, params, token, answer);
+  if (slow > 0) await new Promise((resolve) => setTimeout(resolve, slow));
   if (answer.events.length > 0 && core.config.echoTiming === 'before-response') {
     await deliverInOrder(core, answer.events);
   }
@@ -122,8 +124,31 @@ function decide(core: SlackCore, method: string, params: Params, token: string |
   }
 }
 
+/** A slow answer injected for `method` (the call itself proceeds): its delay in ms, or 0. */
+function takeSlowAnswer(core: SlackCore, method: string): number {
+  const index = core.faults.findIndex(
+    (fault) => fault.method === method && fault.remaining > 0 && isSlowAnswerOnly(fault),
+  );
+  const fault = core.faults[index];
+  if (!fault) return 0;
+  fault.remaining -= 1;
+  if (fault.remaining === 0) core.faults.splice(index, 1);
+  return fault.slowAnswerMs ?? 0;
+}
+
+function isSlowAnswerOnly(fault: SlackFault): boolean {
+  return (
+    fault.slowAnswerMs !== undefined &&
+    fault.error === undefined &&
+    fault.retryAfterSec === undefined &&
+    fault.status === undefined
+  );
+}
+
 function takeFault(core: SlackCore, method: string): Answer | undefined {
-  const index = core.faults.findIndex((fault) => fault.method === method && fault.remaining > 0);
+  const index = core.faults.findIndex(
+    (fault) => fault.method === method && fault.remaining > 0 && !isSlowAnswerOnly(fault),
+  );
   const fault = core.faults[index];
   if (!fault) return undefined;
   fault.remaining -= 1;

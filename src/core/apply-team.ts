@@ -78,6 +78,7 @@ async function createThread(
     { bridge: team, conversation: key.chat, line: key.line, thread: created.thread.thread },
     'Thread created',
   );
+  ctx.threadLinked();
   return created;
 }
 

@@ -1,14 +1,16 @@
 import type { Logger } from 'pino';
 import type { Journal } from '../store/store.js';
 import type { Ingress } from './model.js';
+import type { PlanOutcome } from './plan-team.js';
 
 export interface JournalPlannerDeps {
   readonly journal: Journal;
   /**
    * Turns one event into effects, synchronously and without remote calls (the effects do the calls), so
    * that the entry's completion and its effects are recorded in the same step and commit together.
+   * `parked`: not placeable yet (its thread is being created); the entry stays in the journal.
    */
-  readonly plan: (ingress: Ingress) => void;
+  readonly plan: (ingress: Ingress) => PlanOutcome;
   readonly log: Logger;
 }
 
@@ -16,10 +18,16 @@ export interface JournalPlannerDeps {
  * Takes journaled events to the router in journal order, the order they were acknowledged in. Each event
  * is planned into effects and leaves the journal in one synchronous step, so a crash either finds the event
  * still in the journal (it is planned again after the restart) or its effects in the store, never neither.
+ *
+ * A parked event stays in the journal, durable, and is looked at again only when something that may place
+ * it happened (`retryParked`): it then goes before any newer event, so the order is kept.
  */
 export class JournalPlanner {
   readonly #deps: JournalPlannerDeps;
+  readonly #parked = new Set<number>();
   #frozen = false;
+  #planning = false;
+  #again = false;
 
   constructor(deps: JournalPlannerDeps) {
     this.#deps = deps;
@@ -28,24 +36,60 @@ export class JournalPlanner {
   /** Plans every event still in the journal (left by a previous run, or journaled since). */
   planPending(): number {
     if (this.#frozen) return 0;
+    if (this.#planning) {
+      // Asked again from inside a plan: one more pass once this one ends.
+      this.#again = true;
+      return 0;
+    }
+    this.#planning = true;
+    let count = 0;
+    try {
+      do {
+        this.#again = false;
+        count += this.#pass();
+      } while (this.#again);
+    } finally {
+      this.#planning = false;
+    }
+    return count;
+  }
+
+  /** A thread was linked, or a thread creation ended: parked events may be placeable now. */
+  retryParked(): void {
+    if (this.#parked.size === 0) return;
+    this.#parked.clear();
+    this.planPending();
+  }
+
+  /** Events waiting for their thread. */
+  get parked(): number {
+    return this.#parked.size;
+  }
+
+  /** From now on nothing more is planned (shutdown): new entries stay in the journal for the next start. */
+  freeze(): void {
+    this.#frozen = true;
+  }
+
+  #pass(): number {
     let count = 0;
     for (const entry of this.#deps.journal.pending()) {
-      if (entry.kind !== 'ingress') continue;
+      if (entry.kind !== 'ingress' || this.#parked.has(entry.seq)) continue;
+      let outcome: PlanOutcome;
       try {
-        this.#deps.plan(entry.payload as Ingress);
+        outcome = this.#deps.plan(entry.payload as Ingress);
       } catch (error) {
         // A bug, not weather: the entry stays, to be planned again by a fixed version.
         this.#deps.log.error({ err: error, seq: entry.seq }, 'Could not plan a journaled event');
+        continue;
+      }
+      if (outcome === 'parked') {
+        this.#parked.add(entry.seq);
         continue;
       }
       this.#deps.journal.complete(entry.seq);
       count++;
     }
     return count;
-  }
-
-  /** From now on nothing more is planned (shutdown): new entries stay in the journal for the next start. */
-  freeze(): void {
-    this.#frozen = true;
   }
 }

@@ -1,5 +1,6 @@
 import type { Conversation } from '../store/store.js';
 import type { TeamBridge, ThreadRef } from './bridge.js';
+import type { EffectOp } from './effect-ops.js';
 import type { DeleteEvent, EditEvent, MessageEvent, ReactionEvent, StartEvent, TeamBridgeId } from './model.js';
 import { findLinkByPost, planOn, sideOf, teamsOf, threadOf, type RouterContext } from './router-context.js';
 import type { RouteSpec } from './routes.js';
@@ -37,20 +38,49 @@ function sceneOf(
 }
 
 /**
+ * What planning made of an event: `parked` when it cannot be placed yet but may be soon (it stays in the
+ * journal and is planned again when a thread is linked), `planned` otherwise (effects made, or nothing to do).
+ */
+export type PlanOutcome = 'planned' | 'parked';
+
+/**
+ * True when a message arrived in a thread the store does not know, in a channel where a thread is being
+ * created right now: the platform shows a new thread (and people may answer in it) before its creator hears
+ * back, and after a crash the new thread is only linked once its creation is reconciled. Such a message waits
+ * for the link instead of being taken for a thread Threadline does not own.
+ */
+function threadBeingCreated(ctx: RouterContext, event: MessageEvent): boolean {
+  const team = event.origin.bridge;
+  const { channel, thread } = event.origin;
+  if (team === 'imessage' || !channel || !thread) return false;
+  if (ctx.store.conversations.findByThread(team, channel, thread)) return false;
+  const destination = `${team}:${channel}`;
+  return ctx.store.effects.list().some((effect) => {
+    if (effect.deadAt !== undefined || effect.destination !== destination) return false;
+    const op = effect.op as EffectOp;
+    return 'conversation' in op && !!op.conversation && !threadOf(ctx.store.conversations.get(op.conversation), team);
+  });
+}
+
+/**
  * A team member's message in a linked thread. Whether it goes to the customer depends on its text and
  * author, which are resolved only when the work runs (the event was journaled before any lookup), so every
  * lane it may touch gets an effect now, in arrival order: the phone (the reply), the route's other team
  * threads (the mirror), and its own thread (📝 when it stays internal). Each decides the same way.
  */
-export function planTeamMessage(ctx: RouterContext, event: MessageEvent): void {
+export function planTeamMessage(ctx: RouterContext, event: MessageEvent): PlanOutcome {
   const scene = sceneOf(ctx, event);
-  if (!scene) return;
+  if (!scene) {
+    if (!threadBeingCreated(ctx, event)) return 'planned';
+    ctx.log.debug({ bridge: event.origin.bridge, message_id: event.origin.messageId }, 'Message waits for its thread');
+    return 'parked';
+  }
   const { team, conversation, route } = scene;
   const key = conversation.key;
   const own = { channel: event.origin.channel!, id: event.origin.messageId };
   if (findLinkByPost(ctx, team, own)) {
     ctx.log.debug({ bridge: team, message_id: own.id }, 'Ignored own echo');
-    return;
+    return 'planned';
   }
   const link = ctx.store.links.create({ conversation: key, origin: team, ...sideOf(team, own) });
   ctx.store.conversations.upsert(key, { lastActivityAt: Math.max(conversation.lastActivityAt, event.sentAt) });
@@ -62,6 +92,7 @@ export function planTeamMessage(ctx: RouterContext, event: MessageEvent): void {
     if (id === team) continue;
     planOn(ctx, route, key, id, { kind: 'mirror', team: id, conversation: key, linkId: link.id, event });
   }
+  return 'planned';
 }
 
 /** A team reaction on a bridged message becomes a tapback, when iMessage has one; removals cannot reach the phone. */

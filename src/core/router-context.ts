@@ -44,6 +44,8 @@ export interface RouterContext {
   readonly pollScheduleMs: readonly [number, ...number[]];
   /** Team events already resolved, by event (see resolveEvent). */
   readonly resolved: Map<string, ResolvableEvent>;
+  /** Called when a thread was created and linked (events waiting for it may now be planned). */
+  readonly threadLinked: () => void;
 }
 
 /** The lane of one conversation on one platform: its effects apply one at a time, in order. */

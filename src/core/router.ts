@@ -7,7 +7,7 @@ import type { EffectOp } from './effect-ops.js';
 import { noMetrics, type RouterMetrics } from './metrics.js';
 import type { BridgeEvent, BridgeId, Ingress, TeamBridgeId } from './model.js';
 import { planDelivery, planPhoneMessage, planPhoneReaction } from './plan-phone.js';
-import { planStart, planTeamChange, planTeamMessage, planTeamReaction } from './plan-team.js';
+import { planStart, planTeamChange, planTeamMessage, planTeamReaction, type PlanOutcome } from './plan-team.js';
 import type { ReactionTable } from './reactions.js';
 import type { EffectSink, RouterContext } from './router-context.js';
 import { indexRoutes, type RouteSpec } from './routes.js';
@@ -25,6 +25,8 @@ export interface RouterDeps {
   readonly metrics?: RouterMetrics;
   /** When accepted sends are asked about, from their acceptance. Default 15 s, 1 min, 5 min, 30 min. */
   readonly pollScheduleMs?: readonly number[];
+  /** A team thread was created and linked: parked events may now be placed. */
+  readonly onThreadLinked?: () => void;
 }
 
 const defaultPollScheduleMs = [15_000, 60_000, 5 * 60_000, 30 * 60_000] as const;
@@ -33,9 +35,10 @@ const defaultPollScheduleMs = [15_000, 60_000, 5 * 60_000, 30 * 60_000] as const
 export interface Router {
   /**
    * Plans one journaled event into effects (synchronous, no remote calls: what needs the platforms is
-   * done by the effects). Never throws for an event it cannot place; it logs and plans nothing.
+   * done by the effects). Never throws for an event it cannot place; it logs and plans nothing. `parked`:
+   * the event may be placed once a thread being created is linked (see `onThreadLinked`); plan it again then.
    */
-  plan(ingress: Ingress): void;
+  plan(ingress: Ingress): PlanOutcome;
   /** Applies one effect (see `applyEffect`). */
   apply(effect: Effect, replay: boolean): Promise<Later | void>;
   /** The platforms an effect calls. */
@@ -60,6 +63,7 @@ export function createRouter(deps: RouterDeps): Router {
         ? (deps.pollScheduleMs as [number, ...number[]])
         : defaultPollScheduleMs,
     resolved: new Map(),
+    threadLinked: deps.onThreadLinked ?? (() => undefined),
   };
   const logFor = (effect: Effect) => {
     const op = effect.op as EffectOp;
@@ -73,14 +77,15 @@ export function createRouter(deps: RouterDeps): Router {
   return {
     plan(ingress) {
       const event = ingress.event;
-      ctx.metrics.received(event.origin.bridge, event.kind);
       const log = ctx.log.child({
         bridge: event.origin.bridge,
         kind: event.kind,
         message_id: event.origin.messageId,
         ...(event.origin.conversation ? { conversation: event.origin.conversation.chat } : {}),
       });
-      plan({ ...ctx, log }, event);
+      const outcome = plan({ ...ctx, log }, event);
+      if (outcome === 'planned') ctx.metrics.received(event.origin.bridge, event.kind);
+      return outcome;
     },
     apply: (effect, replay) => applyEffect({ ...ctx, log: logFor(effect) }, effect, replay),
     bridgesOf: (effect) => bridgesOf(effect.op as EffectOp),
@@ -93,19 +98,27 @@ export function createRouter(deps: RouterDeps): Router {
   };
 }
 
-function plan(ctx: RouterContext, event: BridgeEvent): void {
+function plan(ctx: RouterContext, event: BridgeEvent): PlanOutcome {
   const fromPhone = event.origin.bridge === 'imessage';
   switch (event.kind) {
     case 'message':
-      return fromPhone ? planPhoneMessage(ctx, event) : planTeamMessage(ctx, event);
+      if (!fromPhone) return planTeamMessage(ctx, event);
+      planPhoneMessage(ctx, event);
+      break;
     case 'reaction':
-      return fromPhone ? planPhoneReaction(ctx, event) : planTeamReaction(ctx, event);
+      if (fromPhone) planPhoneReaction(ctx, event);
+      else planTeamReaction(ctx, event);
+      break;
     case 'delivery':
-      return planDelivery(ctx, event);
+      planDelivery(ctx, event);
+      break;
     case 'edit':
     case 'delete':
-      return fromPhone ? undefined : planTeamChange(ctx, event);
+      if (!fromPhone) planTeamChange(ctx, event);
+      break;
     case 'start':
-      return planStart(ctx, event);
+      planStart(ctx, event);
+      break;
   }
+  return 'planned';
 }
