@@ -13,6 +13,7 @@ import type { ImessageConfig } from './config.js';
 import { filesDestination, readsDestination } from './destinations.js';
 import { findChat } from './find-chat.js';
 import { createImessageWebhookHandler } from './ingress.js';
+import { StartupGate } from './startup-gate.js';
 import { reactOnPhone, sendToPhone, type OutboundDeps } from './outbound.js';
 
 export interface ImessageBridgeDeps {
@@ -37,6 +38,8 @@ export interface ImessageBridgeDeps {
   readonly isLinkedOutbox?: (outboxId: string) => boolean;
   /** The largest file sent to or fetched from the phone side. */
   readonly maxAttachmentBytes?: number;
+  /** How long a webhook waits for the start-up backfill before it is answered 503 (redelivered later). Default 5 s. */
+  readonly startupHoldMs?: number;
 }
 
 export interface ImessageBridge extends PhoneBridge {
@@ -71,6 +74,7 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
     isLinkedOutbox: deps.isLinkedOutbox ?? (() => false),
   };
   let state: BridgeState = 'connecting';
+  const gate = new StartupGate(deps.startupHoldMs ?? 5_000);
   let probe: ReturnType<typeof setTimeout> | undefined;
 
   /** Asks messages.dev until it answers; effects for the phone wait while it cannot be reached. */
@@ -120,14 +124,21 @@ export function createImessageBridge(deps: ImessageBridgeDeps): ImessageBridge {
         secret: deps.config.webhookSecret,
         now,
         ingest,
+        gate,
       }),
     async start(ingest) {
-      await checkReachable();
-      for (const line of deps.lines) {
+      try {
+        await checkReachable();
+      } catch (error) {
+        gate.open();
+        throw error;
+      }
+      const backfills = deps.lines.map((line) =>
         backfillLine({ line, client, queues: deps.queues, cursors: deps.cursors, ingest, log, now }).catch(
           (error: unknown) => log.error({ err: error, line }, 'Backfill failed'),
-        );
-      }
+        ),
+      );
+      void Promise.all(backfills).finally(() => gate.open());
     },
     async stop() {
       clearTimeout(probe);

@@ -3,12 +3,15 @@ import type { IngestFn } from '../../src/core/ingress.js';
 import { SignatureError } from '../../src/core/errors.js';
 import { errorBody, type RawHandler, type RawResponse } from '../../src/server/http-server.js';
 import { MalformedDeliveryError, parseDelivery } from './inbound.js';
+import type { StartupGate } from './startup-gate.js';
 import { verifyWebhookSignature } from './webhook.js';
 
 export interface WebhookHandlerOptions {
   readonly secret: string;
   readonly now: () => number;
   readonly ingest: IngestFn;
+  /** Holds deliveries until the start-up backfill is in (see StartupGate); absent: never held. */
+  readonly gate?: StartupGate;
 }
 
 /**
@@ -54,6 +57,12 @@ export function createImessageWebhookHandler(options: WebhookHandlerOptions): Ra
       return { status: 202, body: { ok: true, ignored: true } };
     }
     const { event } = parsed.ingress;
+    const passed = options.gate?.pass() ?? true;
+    if (passed !== true && !(await passed)) {
+      // Not processed: messages.dev delivers it again, by when the backfill is in.
+      log.info({ ...ids, status: 503 }, 'Webhook deferred until the start-up backfill is in');
+      return { status: 503, body: errorBody('starting', 'catching up after a restart; deliver again'), logged: true };
+    }
     const outcome = await options.ingest(parsed.ingress, log);
     // The request's one line: what came, and what became of it.
     log.info(

@@ -36,3 +36,26 @@ it('after downtime, texts that arrived meanwhile are fetched from messages.dev a
   await waitFor(() => replies().length === 4);
   assert.deepEqual(replies(), ['one', 'two', 'three', 'four']);
 });
+
+it('after downtime, redeliveries that come back out of order wait for the backfill: texts are posted in the order sent', async (t) => {
+  const world = await startWorld(t, { slack: {} });
+  const slack = world.slack!;
+  const replies = () => threadTexts(slack, slackChannel, slack.state.messages(slackChannel)[0]);
+  const first = await world.phone.simulateInbound({ from: customer, text: 'one' });
+  await waitFor(() => replies().length === 1);
+
+  await world.daemon.app.stop();
+  const missed = [];
+  for (const text of ['two', 'three', 'four']) {
+    missed.push(await world.phone.simulateInbound({ from: customer, chat: first.chatId, text }));
+  }
+  // The backfill's first read is slow, and messages.dev's retries come back newest first meanwhile.
+  world.phone.inject({ method: 'GET', path: '/chats', delayMs: 1000 });
+  await world.restart();
+  const redelivered = await Promise.all(
+    [...missed].reverse().map(async (result) => (await world.deliverSigned(result.deliveries[0]!.body)).status),
+  );
+  await waitFor(() => replies().length === 4, { timeoutMs: 10_000 });
+  assert.deepEqual(replies(), ['one', 'two', 'three', 'four']);
+  assert.deepEqual(redelivered, [200, 200, 200], 'held until the backfill was in, then answered');
+});
