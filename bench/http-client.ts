@@ -16,13 +16,16 @@ class Connection {
   #waiter: Waiter | undefined;
   #broken = false;
 
-  constructor(host: string, port: number) {
+  /** `onClose` runs when the connection ends (e.g. the server closed it after its keep-alive timeout). */
+  constructor(host: string, port: number, onClose: (connection: Connection) => void) {
     this.#socket = connect({ host, port, noDelay: true });
     this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     const fail = () => {
+      if (this.#broken) return;
       this.#broken = true;
       this.#waiter?.resolve(0);
       this.#waiter = undefined;
+      onClose(this);
     };
     this.#socket.on('error', fail);
     this.#socket.on('close', fail);
@@ -105,11 +108,18 @@ export class HttpPool {
     const idle = this.#idle.pop();
     if (idle) return Promise.resolve(idle);
     if (this.#all.size < this.#size) {
-      const connection = new Connection(this.#host, this.#port);
+      const connection = new Connection(this.#host, this.#port, (closed) => this.#forget(closed));
       this.#all.add(connection);
       return Promise.resolve(connection);
     }
     return new Promise((resolve) => this.#queue.push(resolve));
+  }
+
+  /** A connection that ended is not handed out again (an idle one the server closed is simply dropped). */
+  #forget(connection: Connection): void {
+    this.#all.delete(connection);
+    const index = this.#idle.indexOf(connection);
+    if (index !== -1) this.#idle.splice(index, 1);
   }
 
   #give(connection: Connection): void {

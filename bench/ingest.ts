@@ -191,6 +191,8 @@ export async function runIngest(options: { quick: boolean; say: (line: string) =
         'ingest.closed.acked': d.closed.acked,
         'ingest.closed.max': d.closed.max,
         'ingest.open.errors': d.open.errors,
+        'ingest.open.errorStatuses': d.open.errorStatuses,
+        'ingest.closed.errorStatuses': d.closed.errorStatuses,
         'ingest.open.acked': d.open.acked,
         'ingest.open.max': d.open.max,
         'ingest.open.senderLagP99': d.open.lagP99Ms,
@@ -221,6 +223,6 @@ export async function runIngest(options: { quick: boolean; say: (line: string) =
 function describe(result: LoadResult): string {
   return (
     `${result.perSecond.toFixed(0)}/s acked, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms` +
-    `, max ${result.max.toFixed(1)} ms, ${result.errors} errors`
+    `, max ${result.max.toFixed(1)} ms, ${result.errors} errors${result.errors > 0 ? ` (${result.errorStatuses})` : ''}`
   );
 }

@@ -83,6 +83,8 @@ export interface LoadResult {
   readonly acked: number;
   /** Answered otherwise, or failed. */
   readonly errors: number;
+  /** The errors by HTTP status (0: no answer), e.g. `503×2 0×1`. */
+  readonly errorStatuses: string;
   readonly seconds: number;
   readonly perSecond: number;
   /** Ack latency percentiles (ms). */
@@ -105,11 +107,27 @@ export function webhookPool(url: string, connections: number): HttpPool {
   return new HttpPool(url, connections);
 }
 
-function summarize(latencies: number[], errors: number, seconds: number, offered?: number): LoadResult {
+/** Counts answers other than 200 by status. */
+class ErrorTally {
+  readonly #counts = new Map<number, number>();
+  count = 0;
+
+  add(status: number): void {
+    this.count++;
+    this.#counts.set(status, (this.#counts.get(status) ?? 0) + 1);
+  }
+
+  toString(): string {
+    return [...this.#counts].map(([status, n]) => `${status}×${n}`).join(' ');
+  }
+}
+
+function summarize(latencies: number[], errors: ErrorTally, seconds: number, offered?: number): LoadResult {
   latencies.sort((a, b) => a - b);
   return {
     acked: latencies.length,
-    errors,
+    errors: errors.count,
+    errorStatuses: errors.toString(),
     seconds,
     perSecond: latencies.length / seconds,
     p50: percentile(latencies, 0.5),
@@ -129,7 +147,7 @@ export async function closedLoop(options: {
 }): Promise<LoadResult> {
   const pool = webhookPool(options.url, options.concurrency);
   const latencies: number[] = [];
-  let errors = 0;
+  const errors = new ErrorTally();
   const started = performance.now();
   const measureFrom = started + options.warmupMs;
   const end = measureFrom + options.durationMs;
@@ -140,7 +158,7 @@ export async function closedLoop(options: {
       const status = await post(pool, options.factory.next());
       if (t0 < measureFrom) continue;
       if (status === 200) latencies.push(performance.now() - t0);
-      else errors++;
+      else errors.add(status);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, caller));
@@ -166,7 +184,7 @@ export async function openLoop(options: {
   const pool = webhookPool(options.url, options.connections ?? 64);
   const latencies: number[] = [];
   const lags: number[] = [];
-  let errors = 0;
+  const errors = new ErrorTally();
   const interval = 1000 / options.rate;
   const total = Math.round(((options.warmupMs + options.durationMs) / 1000) * options.rate);
   const warmup = Math.round((options.warmupMs / 1000) * options.rate);
@@ -178,7 +196,7 @@ export async function openLoop(options: {
       if (i < warmup) return;
       lags.push(t0 - due);
       if (status === 200) latencies.push(performance.now() - t0);
-      else errors++;
+      else errors.add(status);
     });
     const tracked = sending.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
