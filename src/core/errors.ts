@@ -19,7 +19,11 @@ export type ErrorCode =
   | 'store_io'
   | 'store_closed'
   /** Another process has the embedded store open (its lock file names it). */
-  | 'store_locked';
+  | 'store_locked'
+  /** The database's schema is newer than this Threadline knows (or the database cannot be reached). */
+  | 'store_schema'
+  /** Another replica became the sender: this one may no longer write what only the sender writes. */
+  | 'store_fenced';
 
 export interface BridgeErrorOptions {
   /** True when trying the same thing again later may succeed. */

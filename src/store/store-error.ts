@@ -5,7 +5,7 @@ export class StoreError extends BridgeError {
   readonly file: string | undefined;
 
   constructor(
-    code: 'store_corrupt' | 'store_io' | 'store_closed' | 'store_locked',
+    code: 'store_corrupt' | 'store_io' | 'store_closed' | 'store_locked' | 'store_schema' | 'store_fenced',
     message: string,
     options: { file?: string; cause?: unknown } = {},
   ) {

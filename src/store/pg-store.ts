@@ -1,0 +1,394 @@
+import pg from 'pg';
+import { ConversationRecord } from './conversation-record.js';
+import { GroupCommit } from './group-commit.js';
+import { PgChanges, type ChangeSet, type PgTable } from './pg-changes.js';
+import { migrate, quoteIdent } from './pg-migrations.js';
+import {
+  ConversationRows,
+  CursorRows,
+  DedupeRows,
+  EffectRows,
+  JournalRows,
+  LinkRows,
+  linkIdOf,
+  type RowHost,
+} from './pg-rows.js';
+import {
+  conversationRow,
+  conversationShape,
+  cursorRow,
+  cursorShape,
+  dedupeShape,
+  deleteConversationsSql,
+  deleteSql,
+  effectFromRow,
+  effectRow,
+  effectShape,
+  journalRow,
+  journalShape,
+  linkFromRow,
+  linkRow,
+  linkShape,
+  upsertSql,
+  type ConversationColumns,
+  type EffectColumns,
+  type JournalColumns,
+  type LinkColumns,
+  type TableShape,
+} from './pg-sql.js';
+import { StoreError } from './store-error.js';
+import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './store-options.js';
+import type { PruneResult, Store } from './store.js';
+
+export interface PgStoreOptions extends StoreOptions {
+  /** `postgres://user:pass@host:port/db` (config `store.url`). */
+  readonly url: string;
+  /** A schema to keep the tables in (created when missing); default the connection's search_path. */
+  readonly schema?: string;
+  /** Connections in the pool. @default 4 */
+  readonly poolSize?: number;
+}
+
+/** Journal numbers taken from the database's sequence ahead of need, so that `append` stays synchronous. */
+const SEQ_BLOCK = 1024;
+
+const INT8_OID = 20;
+
+/** bigint columns hold Unix ms and counters, far inside the safe integer range: read them as numbers. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** The URL without its password, for messages and logs. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
+/**
+ * The PostgreSQL store: every row also held in memory with the lookups' indexes, so reads and mutations
+ * are synchronous as the {@link Store} contract asks; group commit writes the rows changed since the last
+ * commit in one transaction (the window's mutations land together or not at all).
+ */
+export class PgStore implements Store {
+  readonly conversations: ConversationRows;
+  readonly links: LinkRows;
+  readonly journal: JournalRows;
+  readonly effects: EffectRows;
+  readonly dedupe: DedupeRows;
+  readonly cursors: CursorRows;
+  readonly #pool: pg.Pool;
+  readonly #options: ResolvedStoreOptions;
+  readonly #changes: PgChanges;
+  readonly #commits: GroupCommit;
+  readonly #url: string;
+  /** Journal numbers reserved and not yet used, ascending. */
+  #seqs: number[] = [];
+  #reserving: Promise<void> | undefined;
+  #pruneTimer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  private constructor(pool: pg.Pool, url: string, options: ResolvedStoreOptions) {
+    this.#pool = pool;
+    this.#url = url;
+    this.#options = options;
+    this.#commits = new GroupCommit({
+      windowMs: options.commitWindowMs,
+      maxBatch: options.commitMaxBatch,
+      persist: () => this.#persist(),
+      onError: (error) => options.logger?.error({ err: error }, 'Store commit failed; retrying'),
+    });
+    this.#changes = new PgChanges((table) => this.#commits.touch(table));
+    const host: RowHost = {
+      now: options.now,
+      assertOpen: () => {
+        if (this.#closed) throw new StoreError('store_closed', 'The store is closed');
+      },
+      changes: this.#changes,
+    };
+    this.conversations = new ConversationRows(host);
+    this.links = new LinkRows(host, { retentionMs: options.linkRetentionMs, maxLinks: options.maxLinks });
+    this.journal = new JournalRows(host, () => this.#nextSeq());
+    this.effects = new EffectRows(host, { deadRetentionMs: options.deadLetterRetentionMs });
+    this.dedupe = new DedupeRows(host);
+    this.cursors = new CursorRows(host);
+  }
+
+  /**
+   * Connects, brings the schema up to date (see migrate) and loads every row. Throws a `store_io`
+   * StoreError when the server cannot be reached, `store_schema` when its schema is newer than this
+   * Threadline.
+   */
+  static async open(options: PgStoreOptions): Promise<PgStore> {
+    const resolved = resolveStoreOptions(options);
+    const pool = createPool(options);
+    // An idle connection the server dropped is replaced at the next query; it must not crash the process.
+    pool.on('error', (error) => resolved.logger?.warn({ err: error }, 'PostgreSQL connection lost'));
+    const store = new PgStore(pool, options.url, resolved);
+    try {
+      await store.#prepare(options.schema);
+      await store.#load();
+      await store.#reserveSeqs();
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw store.#ioError(error, 'open');
+    }
+    store.prune();
+    store.#startPruning();
+    return store;
+  }
+
+  commit(): Promise<void> {
+    return this.#commits.commit();
+  }
+
+  prune(): PruneResult {
+    if (this.#closed) return { links: 0, dedupeKeys: 0, deadLetters: 0 };
+    const now = this.#options.now();
+    const result = {
+      links: this.links.prune(now),
+      dedupeKeys: this.dedupe.prune(now),
+      deadLetters: this.effects.prune(now),
+    };
+    if (result.links + result.dedupeKeys + result.deadLetters > 0) this.#options.logger?.debug(result, 'Pruned store');
+    return result;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    try {
+      await this.#commits.close();
+    } finally {
+      await this.#reserving?.catch(() => undefined);
+      await this.#pool.end();
+    }
+  }
+
+  async #prepare(schema: string | undefined): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      const result = await migrate(client, schema === undefined ? {} : { schema });
+      if (result.applied.length > 0) {
+        this.#options.logger?.info({ applied: result.applied, version: result.version }, 'Migrated the store schema');
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async #load(): Promise<void> {
+    const now = this.#options.now();
+    const [conversations, links, journal, effects, dedupe, cursors, counters] = await Promise.all([
+      this.#pool.query<ConversationColumns>('SELECT * FROM conversations'),
+      this.#pool.query<LinkColumns>('SELECT * FROM links ORDER BY no'),
+      this.#pool.query<JournalColumns>('SELECT * FROM journal ORDER BY seq'),
+      this.#pool.query<EffectColumns>('SELECT * FROM effects ORDER BY id'),
+      this.#pool.query<{ key: string; expires_at: number }>(
+        'SELECT key, expires_at FROM dedupe WHERE expires_at > $1',
+        [now],
+      ),
+      this.#pool.query<{ line: string; last_sent_at: number; last_message_id: string | null }>('SELECT * FROM cursors'),
+      this.#pool.query<{ name: string; value: number }>('SELECT name, value FROM counters'),
+    ]);
+    const counter = (name: string) => counters.rows.find((row) => row.name === name)?.value ?? 0;
+    for (const row of conversations.rows) {
+      this.conversations.load(
+        new ConversationRecord(
+          row.line,
+          row.chat,
+          row.participants,
+          row.display_name ?? undefined,
+          row.is_group ?? undefined,
+          row.slack_channel ?? undefined,
+          row.slack_thread ?? undefined,
+          row.discord_channel ?? undefined,
+          row.discord_thread ?? undefined,
+          row.created_at,
+          row.last_activity_at,
+        ),
+      );
+    }
+    this.links.load(
+      links.rows.map((row) => linkFromRow(row, linkIdOf(row.no))),
+      counter('links_next'),
+    );
+    for (const row of journal.rows) {
+      this.journal.adopt({ seq: row.seq, kind: row.kind, payload: row.payload, appendedAt: row.appended_at });
+    }
+    this.effects.load(effects.rows.map(effectFromRow), counter('effects_next'));
+    for (const row of dedupe.rows) this.dedupe.adopt(row.key, row.expires_at);
+    for (const row of cursors.rows) {
+      this.cursors.load(row.line, {
+        lastSentAt: row.last_sent_at,
+        ...(row.last_message_id !== null && { lastMessageId: row.last_message_id }),
+      });
+    }
+  }
+
+  #nextSeq(): number {
+    const seq = this.#seqs.shift();
+    if (this.#seqs.length < SEQ_BLOCK / 2) this.#refillSeqs();
+    if (seq === undefined) {
+      throw new StoreError('store_io', 'No journal numbers reserved yet (the database is slow to answer); try again');
+    }
+    return seq;
+  }
+
+  #refillSeqs(): void {
+    if (this.#reserving || this.#closed) return;
+    this.#reserving = this.#reserveSeqs()
+      .catch((error: unknown) => this.#options.logger?.warn({ err: error }, 'Could not reserve journal numbers'))
+      .finally(() => (this.#reserving = undefined));
+  }
+
+  /** Takes the next block of numbers from the sequence every replica shares, so numbers never collide. */
+  async #reserveSeqs(): Promise<void> {
+    const { rows } = await this.#pool.query<{ seq: number }>(
+      "SELECT nextval('journal_seq') AS seq FROM generate_series(1, $1)",
+      [SEQ_BLOCK],
+    );
+    this.#seqs.push(...rows.map((row) => row.seq).sort((a, b) => a - b));
+  }
+
+  /**
+   * Writes the rows changed since the last commit, read now, synchronously (mutations made while the
+   * transaction runs belong to the next one); on failure the changes are given back for the retry.
+   */
+  #persist(): Promise<void> {
+    const changes = this.#changes.take();
+    const statements = this.#statements(changes);
+    return this.#transaction(statements).catch((error: unknown) => {
+      this.#changes.restore(changes);
+      throw this.#ioError(error, 'commit');
+    });
+  }
+
+  #statements(changes: ChangeSet): [string, unknown[]][] {
+    const statements: [string, unknown[]][] = [];
+    const write = (shape: TableShape, puts: unknown[], dels: unknown[]) => {
+      if (dels.length > 0) {
+        statements.push(
+          shape === conversationShape ? [deleteConversationsSql, [JSON.stringify(dels)]] : [deleteSql(shape), [dels]],
+        );
+      }
+      if (puts.length > 0) statements.push([upsertSql(shape), [JSON.stringify(puts)]]);
+    };
+    const split = (table: PgTable, row: (key: never) => unknown) => {
+      const puts: unknown[] = [];
+      const dels: unknown[] = [];
+      for (const [key, kind] of changes.get(table) ?? []) {
+        const value = kind === 'put' ? row(key as never) : undefined;
+        if (value === undefined) dels.push(table === 'conversations' ? JSON.parse(key as string) : key);
+        else puts.push(value);
+      }
+      return [puts, dels] as const;
+    };
+    write(
+      conversationShape,
+      ...split('conversations', (key: string) => {
+        const record = this.conversations.row(key);
+        return record && conversationRow(record);
+      }),
+    );
+    write(
+      linkShape,
+      ...split('links', (no: number) => {
+        const link = this.links.row(no);
+        return link && linkRow(link);
+      }),
+    );
+    write(
+      journalShape,
+      ...split('journal', (seq: number) => {
+        const entry = this.journal.row(seq);
+        return entry && journalRow(entry);
+      }),
+    );
+    write(
+      effectShape,
+      ...split('effects', (id: number) => {
+        const effect = this.effects.row(id);
+        return effect && effectRow(effect);
+      }),
+    );
+    write(
+      dedupeShape,
+      ...split('dedupe', (key: string) => {
+        const expiresAt = this.dedupe.expiryOf(key);
+        return expiresAt === undefined ? undefined : { key, expires_at: expiresAt };
+      }),
+    );
+    write(
+      cursorShape,
+      ...split('cursors', (line: string) => {
+        const cursor = this.cursors.row(line);
+        return cursor && cursorRow(line, cursor);
+      }),
+    );
+    if (changes.has('links') || changes.has('effects')) {
+      statements.push([
+        'INSERT INTO counters (name, value) VALUES ($1, $2), ($3, $4) ' +
+          'ON CONFLICT (name) DO UPDATE SET value = GREATEST(counters.value, EXCLUDED.value)',
+        ['links_next', this.links.next, 'effects_next', this.effects.next],
+      ]);
+    }
+    return statements;
+  }
+
+  async #transaction(statements: readonly [string, unknown[]][]): Promise<void> {
+    if (statements.length === 0) return;
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      for (const [sql, values] of statements) await client.query(sql, values);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  #startPruning(): void {
+    if (this.#options.pruneIntervalMs <= 0) return;
+    this.#pruneTimer = setInterval(() => this.prune(), this.#options.pruneIntervalMs);
+    this.#pruneTimer.unref();
+  }
+
+  #ioError(error: unknown, during: 'open' | 'commit'): unknown {
+    if (error instanceof StoreError) return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    const what = during === 'open' ? 'open the store at' : 'commit to';
+    return new StoreError('store_io', `Could not ${what} PostgreSQL ${redactedUrl(this.#url)}: ${reason}`, {
+      cause: error,
+    });
+  }
+}
+
+function createPool(options: PgStoreOptions): pg.Pool {
+  const schema = options.schema;
+  return new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 4,
+    types,
+    // Every connection of the pool works inside the store's schema.
+    ...(schema !== undefined && { options: `-c search_path=${quoteIdent(schema)}` }),
+  });
+}
