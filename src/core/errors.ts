@@ -23,7 +23,9 @@ export type ErrorCode =
   /** The database's schema is newer than this Threadline knows (or the database cannot be reached). */
   | 'store_schema'
   /** Another replica became the sender: this one may no longer write what only the sender writes. */
-  | 'store_fenced';
+  | 'store_fenced'
+  /** An import into a store that already holds data (it would mix two histories). */
+  | 'store_not_empty';
 
 export interface BridgeErrorOptions {
   /** True when trying the same thing again later may succeed. */

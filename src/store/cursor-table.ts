@@ -19,6 +19,10 @@ export class CursorTable implements CursorStore, ShardTable {
     return this.#cursors.get(line);
   }
 
+  list(): [string, BackfillCursor][] {
+    return [...this.#cursors];
+  }
+
   set(line: string, cursor: BackfillCursor): void {
     this.#host.assertOpen();
     if (typeof line !== 'string' || line.length === 0) throw new TypeError('Expected a non-empty line');

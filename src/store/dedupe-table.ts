@@ -62,6 +62,16 @@ export class DedupeTable implements DedupeStore, ShardTable {
     return this.#expiryOf(key) > this.#host.now();
   }
 
+  entries(): [string, number][] {
+    const now = this.#host.now();
+    const out: [string, number][] = [];
+    for (const key of this.#index.keys()) {
+      const expiresAt = this.#expiryOf(key);
+      if (expiresAt > now) out.push([key, expiresAt]);
+    }
+    return out;
+  }
+
   release(key: string): boolean {
     this.#host.assertOpen();
     const no = this.#index.get(key);

@@ -96,6 +96,17 @@ export class LinkTable implements LinkStore, ShardTable {
     return row === null ? undefined : decodeLinkRow(id, row);
   }
 
+  list(): MessageLink[] {
+    const links: MessageLink[] = [];
+    for (const segment of [...this.#segments.values()].sort((a, b) => a.no - b.no)) {
+      for (let slot = 0; slot < segment.count; slot++) {
+        const row = segment.row(slot);
+        if (row) links.push(decodeLinkRow(linkId(segment.no * this.#options.perSegment + slot), row));
+      }
+    }
+    return links;
+  }
+
   update(id: string, patch: MessageLinkPatch): MessageLink | undefined {
     this.#host.assertOpen();
     const location = parseLinkId(id);

@@ -263,6 +263,10 @@ export class LinkRows implements LinkStore {
     return this.#find('discord', messageId);
   }
 
+  list(): MessageLink[] {
+    return [...this.#rows.values()];
+  }
+
   /** Drops links older than the retention and, oldest first, links beyond `maxLinks`; returns how many. */
   prune(now: number): number {
     const cutoff = now - this.#options.retentionMs;
@@ -496,6 +500,11 @@ export class DedupeRows implements DedupeStore {
     return (this.#keys.get(key) ?? 0) > this.#host.now();
   }
 
+  entries(): [string, number][] {
+    const now = this.#host.now();
+    return [...this.#keys].filter(([, expiresAt]) => expiresAt > now);
+  }
+
   release(key: string): boolean {
     this.#host.assertOpen();
     const live = this.has(key);
@@ -534,6 +543,10 @@ export class CursorRows implements CursorStore {
 
   get(line: string): BackfillCursor | undefined {
     return this.#cursors.get(line);
+  }
+
+  list(): [string, BackfillCursor][] {
+    return [...this.#cursors];
   }
 
   set(line: string, cursor: BackfillCursor): void {

@@ -40,7 +40,8 @@ import { StoreError } from './store-error.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './store-options.js';
 import type { PruneResult, Store } from './store.js';
 
-export interface PgStoreOptions extends StoreOptions {
+/** Where the PostgreSQL store lives. */
+export interface PgConnectionOptions {
   /** `postgres://user:pass@host:port/db` (config `store.url`). */
   readonly url: string;
   /** A schema to keep the tables in (created when missing); default the connection's search_path. */
@@ -48,6 +49,8 @@ export interface PgStoreOptions extends StoreOptions {
   /** Connections in the pool. @default 4 */
   readonly poolSize?: number;
 }
+
+export interface PgStoreOptions extends StoreOptions, PgConnectionOptions {}
 
 /** Journal numbers taken from the database's sequence ahead of need, so that `append` stays synchronous. */
 const SEQ_BLOCK = 1024;
@@ -130,7 +133,7 @@ export class PgStore implements Store {
    */
   static async open(options: PgStoreOptions): Promise<PgStore> {
     const resolved = resolveStoreOptions(options);
-    const pool = createPool(options);
+    const pool = createPgPool(options);
     // An idle connection the server dropped is replaced at the next query; it must not crash the process.
     pool.on('error', (error) => resolved.logger?.warn({ err: error }, 'PostgreSQL connection lost'));
     const store = new PgStore(pool, options.url, resolved);
@@ -382,7 +385,8 @@ export class PgStore implements Store {
   }
 }
 
-function createPool(options: PgStoreOptions): pg.Pool {
+/** A pool on the store's database, reading bigint as number and working inside the store's schema. */
+export function createPgPool(options: PgConnectionOptions): pg.Pool {
   const schema = options.schema;
   return new pg.Pool({
     connectionString: options.url,

@@ -5,7 +5,14 @@ export class StoreError extends BridgeError {
   readonly file: string | undefined;
 
   constructor(
-    code: 'store_corrupt' | 'store_io' | 'store_closed' | 'store_locked' | 'store_schema' | 'store_fenced',
+    code:
+      | 'store_corrupt'
+      | 'store_io'
+      | 'store_closed'
+      | 'store_locked'
+      | 'store_schema'
+      | 'store_fenced'
+      | 'store_not_empty',
     message: string,
     options: { file?: string; cause?: unknown } = {},
   ) {

@@ -205,6 +205,8 @@ export interface LinkStore {
   findBySlack(channel: string, ts: string): MessageLink | undefined;
   /** By Discord message snowflake. */
   findByDiscord(messageId: string): MessageLink | undefined;
+  /** Every link held, oldest first (for `threadline store export`). */
+  list(): MessageLink[];
   /** Number of links held. */
   readonly size: number;
 }
@@ -251,6 +253,8 @@ export interface DedupeStore {
   has(key: string): boolean;
   /** Forgets a claim, so a redelivery is processed again (used when handling failed before it was durable). */
   release(key: string): boolean;
+  /** Every claim not yet expired, as key and expiry (Unix ms), for `threadline store export`. */
+  entries(): [string, number][];
   /** Number of keys held, including expired ones not yet pruned. */
   readonly size: number;
 }
@@ -268,6 +272,8 @@ export interface CursorStore {
   get(line: string): BackfillCursor | undefined;
   /** Replaces the cursor of a line. */
   set(line: string, cursor: BackfillCursor): void;
+  /** Every line's cursor. */
+  list(): [string, BackfillCursor][];
 }
 
 /** A failure as an effect records it. */

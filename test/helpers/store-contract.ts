@@ -456,6 +456,40 @@ export function runStoreContract(name: string, createStore: (options?: StoreOpti
       assert.deepEqual(reopened.cursors.get('+1555'), { lastSentAt: 30, lastMessageId: 'msg_3' });
       assert.deepEqual(reopened.cursors.get('+1666'), { lastSentAt: 20 });
       assert.throws(() => reopened.cursors.set('+1777', { lastSentAt: Number.NaN }), TypeError);
+      assert.deepEqual(
+        new Map(reopened.cursors.list()),
+        new Map([
+          ['+1555', { lastSentAt: 30, lastMessageId: 'msg_3' }],
+          ['+1666', { lastSentAt: 20 }],
+        ]),
+      );
+    });
+  });
+
+  describe(`${name} store: listing everything (export)`, () => {
+    it('lists links oldest first without the pruned ones, and only live dedupe claims', async (t) => {
+      const clock = createClock();
+      const { store, reopen } = await open(t, { now: clock.now, linksPerSegment: 4, linkRetentionDays: 1 });
+      const conversation = KEY;
+      const old = store.links.create({ conversation, origin: 'imessage', imessage: { id: 'msg_old' } });
+      clock.advance(DAY / 2);
+      const ids = [1, 2, 3, 4, 5, 6].map(
+        (i) => store.links.create({ conversation, origin: 'slack', slack: { channel: 'C1', ts: `${i}.0` } }).id,
+      );
+      store.links.update(ids[2]!, { imessage: { id: 'msg_3' } });
+      store.dedupe.claim('short', 1000);
+      store.dedupe.claim('long', DAY);
+      const longExpiresAt = clock.now() + DAY;
+      clock.advance(DAY / 2 + 1);
+      store.prune();
+      const reopened = await reopen();
+      assert.deepEqual(
+        reopened.links.list().map((link) => link.id),
+        ids,
+      );
+      assert.equal(ids.includes(old.id), false);
+      assert.deepEqual(reopened.links.list()[2], reopened.links.get(ids[2]!));
+      assert.deepEqual(reopened.dedupe.entries(), [['long', longExpiresAt]]);
     });
   });
 
