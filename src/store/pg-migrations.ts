@@ -101,6 +101,15 @@ export const MIGRATIONS: readonly Migration[] = [
         name text PRIMARY KEY,
         value bigint NOT NULL
       );
+
+      -- The replica that executes effects (one row). epoch grows with every takeover; the sender's
+      -- commits check it, so a replica that lost the role cannot write what only the sender writes.
+      CREATE TABLE sender (
+        id integer PRIMARY KEY CHECK (id = 1),
+        epoch bigint NOT NULL,
+        replica text NOT NULL,
+        since bigint NOT NULL
+      );
     `,
   },
 ];

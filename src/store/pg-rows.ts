@@ -319,6 +319,8 @@ function frozenJson(value: unknown, what: string): unknown {
 export class JournalRows implements Journal {
   readonly #host: RowHost;
   readonly #entries = new Map<number, JournalEntry>();
+  /** Completed here, their deletion not yet committed: a read of the database in between must not bring them back. */
+  readonly #completed = new Set<number>();
   readonly #allocate: () => number;
 
   /** `allocate`: the next sequence number (the database's sequence, so every replica's entries share one order). */
@@ -335,9 +337,19 @@ export class JournalRows implements Journal {
     return this.#entries.get(seq);
   }
 
-  /** Takes an entry already in the database (read at open, or journaled by any replica since). */
-  adopt(entry: JournalEntry): void {
+  /**
+   * Takes an entry already in the database (read at open, or journaled by any replica since); false when
+   * it is known already, or was completed here and its deletion is not yet known to be committed.
+   */
+  adopt(entry: JournalEntry): boolean {
+    if (this.#entries.has(entry.seq) || this.#completed.has(entry.seq)) return false;
     this.#entries.set(entry.seq, Object.freeze({ ...entry, payload: deepFreeze(entry.payload) }));
+    return true;
+  }
+
+  /** The deletions of these completed entries are committed: nothing read from now on holds them. */
+  deleted(seqs: Iterable<number>): void {
+    for (const seq of seqs) this.#completed.delete(seq);
   }
 
   append(input: JournalInput): number {
@@ -355,6 +367,7 @@ export class JournalRows implements Journal {
   complete(seq: number): boolean {
     this.#host.assertOpen();
     if (!this.#entries.delete(seq)) return false;
+    this.#completed.add(seq);
     this.#host.changes.del('journal', seq);
     return true;
   }

@@ -38,7 +38,9 @@ import {
 } from './pg-sql.js';
 import { StoreError } from './store-error.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './store-options.js';
-import type { PruneResult, Store } from './store.js';
+import type { JournalInput, PruneResult, Store } from './store.js';
+import { JournalFollower } from './pg-journal-follower.js';
+import { journalOnce } from './pg-journal-once.js';
 
 /** Where the PostgreSQL store lives. */
 export interface PgConnectionOptions {
@@ -50,7 +52,13 @@ export interface PgConnectionOptions {
   readonly poolSize?: number;
 }
 
-export interface PgStoreOptions extends StoreOptions, PgConnectionOptions {}
+export interface PgStoreOptions extends StoreOptions, PgConnectionOptions {
+  /**
+   * The sender's epoch (see acquireSenderLease): every commit first checks that the `sender` table still
+   * names it and fails with `store_fenced` otherwise (another replica took over); `onFenced` is told once.
+   */
+  readonly fence?: { readonly epoch: number; readonly onFenced: (error: StoreError) => void };
+}
 
 /** Journal numbers taken from the database's sequence ahead of need, so that `append` stays synchronous. */
 const SEQ_BLOCK = 1024;
@@ -93,16 +101,30 @@ export class PgStore implements Store {
   readonly #changes: PgChanges;
   readonly #commits: GroupCommit;
   readonly #url: string;
+  readonly #clientConfig: pg.ClientConfig;
   /** Journal numbers reserved and not yet used, ascending. */
   #seqs: number[] = [];
   #reserving: Promise<void> | undefined;
   #pruneTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
+  readonly #fence: PgStoreOptions['fence'];
+  #fenced = false;
+  /** Grows with every successful commit; a read of the journal taken across one is read again. */
+  #generation = 0;
+  #follower: JournalFollower | undefined;
 
-  private constructor(pool: pg.Pool, url: string, options: ResolvedStoreOptions) {
+  private constructor(
+    pool: pg.Pool,
+    url: string,
+    clientConfig: pg.ClientConfig,
+    options: ResolvedStoreOptions,
+    fence: PgStoreOptions['fence'],
+  ) {
     this.#pool = pool;
+    this.#fence = fence;
     this.#url = url;
+    this.#clientConfig = clientConfig;
     this.#options = options;
     this.#commits = new GroupCommit({
       windowMs: options.commitWindowMs,
@@ -136,7 +158,7 @@ export class PgStore implements Store {
     const pool = createPgPool(options);
     // An idle connection the server dropped is replaced at the next query; it must not crash the process.
     pool.on('error', (error) => resolved.logger?.warn({ err: error }, 'PostgreSQL connection lost'));
-    const store = new PgStore(pool, options.url, resolved);
+    const store = new PgStore(pool, options.url, pgClientConfig(options), resolved, options.fence);
     try {
       await store.#prepare(options.schema);
       await store.#load();
@@ -166,6 +188,65 @@ export class PgStore implements Store {
     return result;
   }
 
+  /**
+   * Journals `input` unless one of `keys` was claimed already, in one transaction that any replica may run
+   * at the same time (see journalOnce); the entry is in this store's journal when the promise resolves.
+   * Resolves with its seq, or undefined for a duplicate.
+   */
+  async journalOnce(keys: readonly string[], input: JournalInput, ttlMs: number): Promise<number | undefined> {
+    this.#assertOpen();
+    if (typeof input.kind !== 'string' || input.kind.length === 0) {
+      throw new TypeError('Expected journal kind to be a non-empty string');
+    }
+    const now = this.#options.now();
+    const entry = await journalOnce(this.#pool, keys, input, { ttlMs, now }).catch((error: unknown) => {
+      throw this.#ioError(error, 'commit');
+    });
+    if (!entry) return undefined;
+    for (const key of keys) this.dedupe.adopt(key, now + ttlMs);
+    this.journal.adopt(entry);
+    return entry.seq;
+  }
+
+  /**
+   * Keeps this store's journal up to date with what other replicas journal: told by NOTIFY at once, and
+   * checked every `pollMs` besides (a notification can be missed while the connection is re-made).
+   * `onJournaled` runs after new entries were taken in.
+   */
+  follow(onJournaled: () => void, options: { pollMs?: number } = {}): void {
+    this.#assertOpen();
+    if (this.#follower) return;
+    this.#follower = new JournalFollower({
+      listen: () => new pg.Client(this.#clientConfig),
+      poll: () => this.#pollJournal(),
+      onJournaled,
+      pollMs: options.pollMs ?? 1000,
+      log: this.#options.logger,
+    });
+    this.#follower.start();
+  }
+
+  /** Takes in journal entries other replicas committed; true when there were any. */
+  async #pollJournal(): Promise<boolean> {
+    for (;;) {
+      const generation = this.#generation;
+      const { rows } = await this.#pool.query<JournalColumns>('SELECT * FROM journal ORDER BY seq');
+      // A commit that completed entries landed meanwhile: the rows may hold what is done already.
+      if (generation !== this.#generation) continue;
+      let adopted = false;
+      for (const row of rows) {
+        adopted =
+          this.journal.adopt({ seq: row.seq, kind: row.kind, payload: row.payload, appendedAt: row.appended_at }) ||
+          adopted;
+      }
+      return adopted;
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreError('store_closed', 'The store is closed');
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -174,6 +255,7 @@ export class PgStore implements Store {
   async #close(): Promise<void> {
     this.#closed = true;
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    await this.#follower?.stop();
     try {
       await this.#commits.close();
     } finally {
@@ -275,10 +357,18 @@ export class PgStore implements Store {
   #persist(): Promise<void> {
     const changes = this.#changes.take();
     const statements = this.#statements(changes);
-    return this.#transaction(statements).catch((error: unknown) => {
-      this.#changes.restore(changes);
-      throw this.#ioError(error, 'commit');
-    });
+    return this.#transaction(statements).then(
+      () => {
+        this.#generation++;
+        const journal = changes.get('journal');
+        if (journal)
+          this.journal.deleted([...journal].flatMap(([seq, kind]) => (kind === 'del' ? [seq as number] : [])));
+      },
+      (error: unknown) => {
+        this.#changes.restore(changes);
+        throw this.#ioError(error, 'commit');
+      },
+    );
   }
 
   #statements(changes: ChangeSet): [string, unknown[]][] {
@@ -359,6 +449,7 @@ export class PgStore implements Store {
     let broken = false;
     try {
       await client.query('BEGIN');
+      if (this.#fence) await this.#checkFence(client, this.#fence.epoch);
       for (const [sql, values] of statements) await client.query(sql, values);
       await client.query('COMMIT');
     } catch (error) {
@@ -369,6 +460,24 @@ export class PgStore implements Store {
     }
   }
 
+  /** Holds the sender row (a takeover waits for this commit) and fails when another replica took over. */
+  async #checkFence(client: pg.PoolClient, epoch: number): Promise<void> {
+    const { rows } = await client.query<{ epoch: number; replica: string }>(
+      'SELECT epoch, replica FROM sender WHERE id = 1 FOR SHARE',
+    );
+    if (rows[0]?.epoch === epoch) return;
+    const error = new StoreError(
+      'store_fenced',
+      `Replica ${rows[0]?.replica ?? '(none)'} became the sender (epoch ${rows[0]?.epoch ?? '?'}, ours ${epoch}): ` +
+        'this replica may no longer commit',
+    );
+    if (!this.#fenced) {
+      this.#fenced = true;
+      this.#fence?.onFenced(error);
+    }
+    throw error;
+  }
+
   #startPruning(): void {
     if (this.#options.pruneIntervalMs <= 0) return;
     this.#pruneTimer = setInterval(() => this.prune(), this.#options.pruneIntervalMs);
@@ -377,6 +486,7 @@ export class PgStore implements Store {
 
   #ioError(error: unknown, during: 'open' | 'commit'): unknown {
     if (error instanceof StoreError) return error;
+    if (this.#fenced) return new StoreError('store_fenced', 'Another replica became the sender', { cause: error });
     const reason = error instanceof Error ? error.message : String(error);
     const what = during === 'open' ? 'open the store at' : 'commit to';
     return new StoreError('store_io', `Could not ${what} PostgreSQL ${redactedUrl(this.#url)}: ${reason}`, {
@@ -385,14 +495,17 @@ export class PgStore implements Store {
   }
 }
 
-/** A pool on the store's database, reading bigint as number and working inside the store's schema. */
-export function createPgPool(options: PgConnectionOptions): pg.Pool {
+/** How to connect to the store's database: bigint read as number, working inside the store's schema. */
+export function pgClientConfig(options: PgConnectionOptions): pg.ClientConfig {
   const schema = options.schema;
-  return new pg.Pool({
+  return {
     connectionString: options.url,
-    max: options.poolSize ?? 4,
     types,
-    // Every connection of the pool works inside the store's schema.
     ...(schema !== undefined && { options: `-c search_path=${quoteIdent(schema)}` }),
-  });
+  };
+}
+
+/** A pool on the store's database (see pgClientConfig). */
+export function createPgPool(options: PgConnectionOptions): pg.Pool {
+  return new pg.Pool({ ...pgClientConfig(options), max: options.poolSize ?? 4 });
 }
