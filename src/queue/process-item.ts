@@ -43,8 +43,10 @@ export async function processItem<T>(ctx: ItemContext, destination: Destination,
   const progress: Progress = { attempts: 0, failures: 0, rateLimits: 0, mode: 'run', unknownError: undefined };
   const log = ctx.log.child({ destination: destination.key, itemId: item.id, label: item.label });
   for (;;) {
-    await waitForTurn(ctx, destination, item, progress.mode === 'run');
+    const pacing = progress.mode === 'run';
+    await waitForTurn(ctx, destination, item, pacing);
     const outcome = await callOnce(item, progress);
+    if (pacing) destination.own.answered(ctx.now());
     let failure: Failure | undefined;
     if (outcome.ok && progress.mode === 'run') return succeed(ctx, log, destination, progress, outcome.value as T);
     if (outcome.ok) {
@@ -180,7 +182,7 @@ function pauseForRateLimit(
   const now = ctx.now();
   const until = now + waitMs;
   // Refused after a burst: this destination allows none. One call per interval from now on, not slower.
-  const learned = !bucketScope && destination.own.learnNoBurst(now);
+  const learned = bucketScope ? undefined : destination.own.learnFromRateLimit(now);
   for (const target of targets) target.pause(until, told === undefined ? 'backoff' : 'retry_after');
   ctx.metrics.rateLimited.inc({ destination: destination.key });
   ctx.metrics.retries.inc({ destination: destination.key });
@@ -190,7 +192,7 @@ function pauseForRateLimit(
       waitMs,
       retryAfterGiven: told !== undefined,
       scope: bucketScope ? 'bucket' : 'destination',
-      ...(learned ? { learned: 'no burst' } : {}),
+      ...(learned ? { learned } : {}),
       paused: targets.map((target) => target.name),
       code: sorted.code,
       err: error,

@@ -30,7 +30,7 @@ export interface ServerBudget {
  * 429 or a backoff). A shared bucket also tracks the sends waiting for its tokens, so polls can let them go first.
  *
  * The limit starts as the platform's documented one and learns: a 429 that follows calls let through as a burst
- * means the platform allows no burst, so the rest goes one call per interval (`learnNoBurst`); a platform that
+ * means the platform allows no burst, so the rest goes one call per interval (`learnFromRateLimit`); a platform that
  * states its budget in response headers is followed exactly while what it said holds (`observe`).
  */
 export class Throttle {
@@ -43,6 +43,8 @@ export class Throttle {
   readonly wakeSet: WakeSet = new Set();
   #pausedUntil = 0;
   #pauseReason: WaitReason = 'retry_after';
+  /** Learned from a 429: the platform counts a call when it arrives, which our send time can run ahead of. */
+  #countFromAnswer = false;
   #waitingSends = 0;
 
   constructor(name: string, limit: RateLimit | undefined, pollReserve?: number) {
@@ -104,12 +106,30 @@ export class Throttle {
   }
 
   /**
-   * A 429 came: if the limit had let calls through back to back (a burst), the platform allows none, so from
-   * now on one call per interval. Returns true when it learned that (it only ever narrows).
+   * A call of this destination was answered. Once a 429 taught that the platform counts calls as they reach
+   * it, the call counts from its answer: its arrival lies between its send and its answer, and the gap
+   * between two sends shrinks at the server when the first was slow to leave (a commit before the call,
+   * a busy event loop, the network), so counting from the send ends in 429s at exactly the documented rate.
    */
-  learnNoBurst(now: number): boolean {
+  answered(now: number): void {
+    if (this.#countFromAnswer && !this.#server) this.limiter?.moveNewestStart(now);
+  }
+
+  /**
+   * A 429 came: from now on every call counts from its answer (see `answered`), and if the limit had let
+   * calls through back to back (a burst), the platform allows none, so one call per interval. Returns what
+   * it learned, if anything new (it only ever narrows).
+   */
+  learnFromRateLimit(now: number): 'no burst' | 'count from answer' | undefined {
     const limiter = this.limiter;
-    if (!limiter || limiter.capacity <= 1 || this.#server) return false;
+    if (!limiter || this.#server) return undefined;
+    const counted = this.#countFromAnswer ? undefined : 'count from answer';
+    this.#countFromAnswer = true;
+    return this.#learnNoBurst(now, limiter) ? 'no burst' : counted;
+  }
+
+  #learnNoBurst(now: number, limiter: WindowLimiter): boolean {
+    if (limiter.capacity <= 1) return false;
     const interval = limiter.windowMs / limiter.capacity;
     // Calls spaced at the average rate are not a burst: then the 429 is about something else (a shared
     // budget), and the pause alone answers it.

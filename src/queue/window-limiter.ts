@@ -38,6 +38,12 @@ export class WindowLimiter {
     this.#starts.push(now);
   }
 
+  /** Moves the newest start to `now` (the call was counted from its answer, not from when it was sent). */
+  moveNewestStart(now: number): void {
+    const last = this.#starts.length - 1;
+    if (last >= this.#head && (this.#starts[last] ?? now) < now) this.#starts[last] = now;
+  }
+
   /** Calls that started in the last `ms` before `now` (at most a window back). */
   startsWithin(now: number, ms: number): number {
     this.#forget(now);

@@ -409,6 +409,27 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
   };
   console.log(JSON.stringify(figures));
   const bad = reports.filter((report) => report.lost + report.duplicated + report.outOfOrder > 0);
+  if (
+    bad.length > 0 ||
+    final.misplaced.length > 0 ||
+    figures.retryAfterViolations > 0 ||
+    process.env['CHAOS_KEEP_LOGS']
+  ) {
+    await keepLogs(scenario, daemons, {
+      bad,
+      misplaced: final.misplaced,
+      sentAt: [...sentAt],
+      violations: [...slack.violations, ...discord.violations, ...phone.violations],
+      slack429: slack.calls
+        .filter((call) => call.status === 429)
+        .map((call) => [call.method, call.at, call.params['channel']]),
+      discord429: discord.calls.filter((call) => call.status === 429),
+      phone429: phone.requests.filter((request) => request.status === 429),
+      slackPosts: slack.calls
+        .filter((call) => call.method === 'chat.postMessage')
+        .map((call) => [call.at, call.status, call.params['thread_ts'], String(call.params['text']).slice(0, 40)]),
+    });
+  }
   assert.deepEqual(bad, [], `${scenario} (seed ${options.seed}): every stream once, in order`);
   assert.deepEqual(final.misplaced, [], 'every token in its own chat’s thread');
   assert.equal(figures.retryAfterViolations, 0, 'no request inside a Retry-After');

@@ -277,7 +277,10 @@ describe('pacing that learns the real budget', () => {
     await flush();
     await h.advance(4000);
     assert.deepEqual(h.startsOf('a'), [0, 1000]);
-    assert.equal(h.lines.filter((line) => line['learned'] !== undefined).length, 0);
+    assert.deepEqual(
+      h.lines.flatMap((line) => (line['learned'] === undefined ? [] : [line['learned']])),
+      ['count from answer'],
+    );
     for (const label of ['x', 'y', 'z']) watch(h.queues.enqueue('C1', h.scripted(label)));
     await flush();
     await h.advance(1);
@@ -286,6 +289,40 @@ describe('pacing that learns the real budget', () => {
       [[4000], [4000], [4000]],
       'the burst is still allowed',
     );
+  });
+
+  it('after a 429, counts each call from its answer: a slow call never leaves the next one short of an interval at the server', async (t) => {
+    const h = setup(t, { destinations: () => ({ limit: { count: 1, perMs: 1000, burst: 1 } }) });
+    /** A call the platform answers `ms` after it was sent (the server counts it somewhere in between). */
+    const slow = (label: string, ms: number, script: unknown[] = []) =>
+      h.scripted(label, script, {
+        run: () => {
+          h.calls.push({ label, at: Date.now() });
+          const next = script.shift();
+          return new Promise((resolve, reject) =>
+            setTimeout(() => (next instanceof Error ? reject(next) : resolve(label)), ms),
+          );
+        },
+      });
+    // Before any 429: counted from the send, as documented (the fastest pace the limit allows).
+    watch(h.queues.enqueue('C1', slow('a', 30)));
+    watch(h.queues.enqueue('C1', slow('b', 30, [new RateLimitedError('slack', 1000, '429')])));
+    watch(h.queues.enqueue('C1', slow('c', 30)));
+    watch(h.queues.enqueue('C1', slow('d', 30)));
+    await flush();
+    await h.advance(5000);
+    assert.deepEqual(
+      h.calls.map((call) => [call.label, call.at]),
+      [
+        ['a', 0],
+        ['b', 1000],
+        // Refused at 1030: exactly Retry-After from the refusal, then each a full interval after the last answer.
+        ['b', 2030],
+        ['c', 3060],
+        ['d', 4090],
+      ],
+    );
+    assert.equal(h.lines.filter((line) => line['msg'] === 'Send rate limited').length, 1);
   });
 
   it('follows the budget the platform states: holds calls when none remain, lets them go at the reset', async (t) => {
