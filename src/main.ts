@@ -102,7 +102,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
 async function runDaemon(config: Config, log: Logger): Promise<number> {
   // Loaded here, not at the top: the platform SDKs are heavy and other commands do not need them.
   const { createApp } = await import('./app.js');
-  const app = createApp(config, { log });
+  // A lost sender role ends the process (exit 1): a supervisor restarts it, as a standby.
+  let onFatal: (error: Error) => void = () => undefined;
+  const app = createApp(config, { log, onFatal: (error) => onFatal(error) });
   let url: string;
   try {
     url = await app.start();
@@ -141,6 +143,11 @@ async function runDaemon(config: Config, log: Logger): Promise<number> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    onFatal = () => {
+      if (stopping) return;
+      stopping = true;
+      app.stop().finally(() => resolve(exitCodes.failure));
+    };
     process.once('unhandledRejection', (error) => {
       log.fatal({ err: error }, 'Unhandled rejection');
       resolve(exitCodes.failure);

@@ -69,6 +69,15 @@ export const configSchema = z
         retentionDays: integer(1, 3650, 'days to keep message links (for reactions and replies)')
           .default(90)
           .describe('Message links older than this are pruned.'),
+        url: patternText(
+          /^postgres(ql)?:\/\/\S+$/,
+          'a PostgreSQL URL like postgres://threadline:secret@db:5432/threadline, or ${DATABASE_URL}',
+        )
+          .optional()
+          .describe('Instead of path: the PostgreSQL store, which several replicas can share.'),
+        schema: patternText(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a schema name of letters, digits and _, e.g. threadline')
+          .optional()
+          .describe("With url: the schema that holds Threadline's tables (created when missing); default the search_path."),
       })
       .prefault({}),
     delivery: z

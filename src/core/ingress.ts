@@ -44,3 +44,34 @@ export function createIngest(journal: IngressJournal, options: IngestOptions = {
     return seq === undefined ? 'duplicate' : 'accepted';
   };
 }
+
+/** A journal that claims keys and appends in one durable step (a database transaction). */
+export interface AtomicIngressJournal {
+  /**
+   * Journals the item unless one of `keys` was claimed within its time to live; resolves once durable,
+   * with its sequence number, or undefined for a duplicate (once the claim holding the original is durable).
+   */
+  journalOnce(
+    keys: readonly string[],
+    item: { kind: 'ingress'; payload: Ingress },
+    ttlMs: number,
+  ): Promise<number | undefined>;
+}
+
+/**
+ * Durable, idempotent ingress over an {@link AtomicIngressJournal}: the same delivery arriving at several
+ * replicas at once is journaled once, each answered only after the database has it.
+ */
+export function createAtomicIngest(
+  journal: AtomicIngressJournal,
+  options: { dedupeTtlMs?: number; onJournaled?: (seq: number, ingress: Ingress) => void } = {},
+): IngestFn {
+  const ttl = options.dedupeTtlMs ?? defaultDedupeTtlMs;
+  return async (ingress) => {
+    const keys = ingress.effectKey === undefined ? [ingress.dedupeKey] : [ingress.dedupeKey, ingress.effectKey];
+    const seq = await journal.journalOnce(keys, { kind: 'ingress', payload: ingress }, ttl);
+    if (seq === undefined) return 'duplicate';
+    options.onJournaled?.(seq, ingress);
+    return 'accepted';
+  };
+}

@@ -49,3 +49,21 @@ export async function journalOnce(
     client.release(broken);
   }
 }
+
+/**
+ * Ingress for a replica that is not the sender: journals deliveries straight into the database, holding
+ * nothing else in memory (the sender plans them).
+ */
+export class PgIngress {
+  readonly #pool: pg.Pool;
+  readonly #now: () => number;
+
+  constructor(pool: pg.Pool, now: () => number = Date.now) {
+    this.#pool = pool;
+    this.#now = now;
+  }
+
+  async journalOnce(keys: readonly string[], input: JournalInput, ttlMs: number): Promise<number | undefined> {
+    return (await journalOnce(this.#pool, keys, input, { ttlMs, now: this.#now() }))?.seq;
+  }
+}

@@ -42,25 +42,30 @@ export interface SenderInfo {
  * committed as attempted before its platform call, so it cannot call either.
  */
 export async function acquireSenderLease(options: SenderLeaseOptions, signal?: AbortSignal): Promise<SenderLease> {
-  const tryEveryMs = options.tryEveryMs ?? 1000;
-  const now = options.now ?? Date.now;
   for (let waited = false; ; waited = true) {
     signal?.throwIfAborted();
-    let client: pg.Client | undefined;
-    try {
-      client = await connect(options);
-      const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1) AS held', [SENDER_LOCK]);
-      if (rows[0]?.held) {
-        const epoch = await takeOver(client, options.replica, now());
-        options.log?.info({ epoch, replica: options.replica, waited }, 'This replica is the sender');
-        return holdLease(client, epoch, options);
-      }
-    } catch (error) {
-      options.log?.warn({ err: error }, 'Could not try for the sender role; trying again');
-    }
-    await client?.end().catch(() => undefined);
-    await sleep(tryEveryMs, signal);
+    const lease = await trySenderLease(options, waited);
+    if (lease) return lease;
+    await sleep(options.tryEveryMs ?? 1000, signal);
   }
+}
+
+/** One try for the sender role: the lease, or undefined when another replica holds it (or the database is away). */
+export async function trySenderLease(options: SenderLeaseOptions, waited = false): Promise<SenderLease | undefined> {
+  let client: pg.Client | undefined;
+  try {
+    client = await connect(options);
+    const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1) AS held', [SENDER_LOCK]);
+    if (rows[0]?.held) {
+      const epoch = await takeOver(client, options.replica, (options.now ?? Date.now)());
+      options.log?.info({ epoch, replica: options.replica, waited }, 'This replica is the sender');
+      return holdLease(client, epoch, options);
+    }
+  } catch (error) {
+    options.log?.warn({ err: error }, 'Could not try for the sender role; trying again');
+  }
+  await client?.end().catch(() => undefined);
+  return undefined;
 }
 
 /** Who is the sender now, or undefined when no replica ever was. */

@@ -495,6 +495,29 @@ export class PgStore implements Store {
   }
 }
 
+/**
+ * Brings the store's schema up to date (see migrate), as `threadline migrate` does and every replica does at
+ * start; resolves with the versions it applied.
+ */
+export async function preparePgSchema(options: PgConnectionOptions): Promise<readonly number[]> {
+  const pool = createPgPool({ ...options, poolSize: 1 });
+  try {
+    const client = await pool.connect();
+    try {
+      return (await migrate(client, options.schema === undefined ? {} : { schema: options.schema })).applied;
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError('store_io', `Could not prepare PostgreSQL ${redactedUrl(options.url)}: ${String(error)}`, {
+      cause: error,
+    });
+  } finally {
+    await pool.end();
+  }
+}
+
 /** How to connect to the store's database: bigint read as number, working inside the store's schema. */
 export function pgClientConfig(options: PgConnectionOptions): pg.ClientConfig {
   const schema = options.schema;
