@@ -6,6 +6,7 @@ import { createApp, type App } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { captureLogs, type CapturedLine } from './log-capture.js';
+import { storeConfig, type StoreKind } from './test-stores.js';
 
 export interface RunningApp {
   readonly app: App;
@@ -15,6 +16,8 @@ export interface RunningApp {
   readonly dir: string;
   /** Stops this app and starts a new one on the same store (a restart). */
   restart(): Promise<RunningApp>;
+  /** Starts another app on the same config and store, named `replica` (PostgreSQL: a second replica). */
+  twin(replica: string): Promise<RunningApp>;
 }
 
 /**
@@ -33,11 +36,18 @@ export async function startApp(
     effectRetry?: { baseMs: number; capMs: number };
     degradedAfterMs?: number;
     reconcileWindowMs?: number;
+    /** The store backend (default lowdb in the temp dir); a restart keeps the same store. */
+    store?: StoreKind;
+    /** Set by a restart: the store line of the run before. */
+    storeLine?: string;
+    /** With PostgreSQL: this replica's name. */
+    replica?: string;
   } = {},
 ): Promise<RunningApp> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'threadline-app-')));
+  const storeLine = options.storeLine ?? storeConfig(t, options.store ?? 'lowdb', dir);
   const config = parseConfig(
-    `${yaml}\nserver: { host: 127.0.0.1, port: 0, bodyLimitBytes: 65536 }\nstore: { path: ${join(dir, 'threadline.json')} }\n`,
+    `${yaml}\nserver: { host: 127.0.0.1, port: 0, bodyLimitBytes: 65536 }\n${storeLine}\n`,
     'test',
     options.env ?? {},
   );
@@ -50,6 +60,7 @@ export async function startApp(
     ...(options.effectRetry ? { effectRetry: options.effectRetry } : {}),
     ...(options.degradedAfterMs !== undefined ? { degradedAfterMs: options.degradedAfterMs } : {}),
     ...(options.reconcileWindowMs !== undefined ? { reconcileWindowMs: options.reconcileWindowMs } : {}),
+    ...(options.replica !== undefined ? { replica: options.replica, senderTryEveryMs: 200 } : {}),
   });
   let stopped = false;
   const stop = async () => {
@@ -69,7 +80,11 @@ export async function startApp(
     dir,
     async restart() {
       await stop();
-      return startApp(t, yaml, { ...options, dir });
+      return startApp(t, yaml, { ...options, dir, storeLine });
+    },
+    twin(replica: string) {
+      const { dir: _dir, ...rest } = options;
+      return startApp(t, yaml, { ...rest, storeLine, replica });
     },
   };
 }

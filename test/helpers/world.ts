@@ -8,6 +8,7 @@ import {
 import { startMessagesDevSimulator, type MessagesDevSimulator } from '../../sandbox/imessage/index.js';
 import { startSlackSimulator, type SlackSimulator, type SlackSimulatorOptions } from '../../sandbox/slack/index.js';
 import { startApp, type RunningApp } from './app-harness.js';
+import type { StoreKind } from './test-stores.js';
 
 export const line = '+15551234567';
 export const slackChannel = 'C0123456789';
@@ -68,6 +69,10 @@ export interface WorldOptions {
   readonly phoneTimeoutMs?: number;
   /** `imessage.sendIntervalMs` (the line's pacing; 0 for none). */
   readonly phoneSendIntervalMs?: number;
+  /** The store backend; default lowdb. */
+  readonly store?: StoreKind;
+  /** With PostgreSQL: the first daemon's replica name. */
+  readonly replica?: string;
 }
 
 /** The simulators plus the whole daemon wired to them, in-process; everything is torn down after the test. */
@@ -111,6 +116,8 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
     effectRetry: options.effectRetry ?? { baseMs: 20, capMs: 200 },
     ...(options.degradedAfterMs !== undefined ? { degradedAfterMs: options.degradedAfterMs } : {}),
     ...(options.reconcileWindowMs !== undefined ? { reconcileWindowMs: options.reconcileWindowMs } : {}),
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.replica ? { replica: options.replica } : {}),
   };
   daemon = await startApp(t, yaml, appOptions);
   let current: RunningApp = daemon;
