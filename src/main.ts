@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { exitCodes } from './cli/exit-codes.js';
-import { parseCliArgs, queueActionOf, UsageError, webhooksActionOf } from './cli/args.js';
+import { parseCliArgs, queueActionOf, storeActionOf, UsageError, webhooksActionOf } from './cli/args.js';
+import { runMigrateCommand } from './cli/migrate.js';
+import { runStoreCommand } from './cli/store-transfer.js';
 import { runCheckCommand } from './cli/check.js';
 import { usage, usageFor } from './cli/help.js';
 import { runQueueCommand } from './cli/queue.js';
@@ -85,6 +87,16 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       const action = webhooksActionOf(args.rest[0]) ?? 'list';
       return runWebhooksCommand({ config, action, url: args.url, out: { say, complain } });
     }
+    case 'migrate':
+      return runMigrateCommand({ config, out: { say, complain } });
+    case 'store':
+      return runStoreCommand({
+        config,
+        action: storeActionOf(args.rest[0]) ?? 'export',
+        io: { stdin: process.stdin, stdout: process.stdout, complain },
+        // stdout is the export: logs go to stderr.
+        log: createLogger({ level: 'warn', destination: process.stderr }),
+      });
     case 'queue':
       return runQueueCommand({
         config,
@@ -146,7 +158,7 @@ async function runDaemon(config: Config, log: Logger): Promise<number> {
     onFatal = () => {
       if (stopping) return;
       stopping = true;
-      app.stop().finally(() => resolve(exitCodes.failure));
+      void app.stop().finally(() => resolve(exitCodes.failure));
     };
     process.once('unhandledRejection', (error) => {
       log.fatal({ err: error }, 'Unhandled rejection');

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export type Command = 'start' | 'check' | 'demo' | 'webhooks' | 'queue' | 'help' | 'version';
+export type Command = 'start' | 'check' | 'demo' | 'webhooks' | 'queue' | 'migrate' | 'store' | 'help' | 'version';
 
 /** What `threadline webhooks` does. */
 export type WebhooksAction = 'register' | 'list';
@@ -22,7 +22,17 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const commands: readonly Command[] = ['start', 'check', 'demo', 'webhooks', 'queue', 'help', 'version'];
+const commands: readonly Command[] = [
+  'start',
+  'check',
+  'demo',
+  'webhooks',
+  'queue',
+  'migrate',
+  'store',
+  'help',
+  'version',
+];
 const webhooksActions: readonly WebhooksAction[] = ['register', 'list'];
 
 /** Parses `threadline [command] [options]`; `start` is the default command. */
@@ -89,6 +99,17 @@ function validateCommandArgs(args: ParsedArgs): void {
     if (args.rest.length > 0) throw new UsageError(`check takes no arguments (got "${args.rest.join(' ')}")`);
     if (args.url !== undefined) throw new UsageError('--url belongs to "webhooks register", not "check"');
   }
+  if (args.command === 'migrate') {
+    if (args.rest.length > 0) throw new UsageError(`migrate takes no arguments (got "${args.rest.join(' ')}")`);
+    if (args.url !== undefined) throw new UsageError('--url belongs to "webhooks register", not "migrate"');
+  }
+  if (args.command === 'store') {
+    const [action, ...extra] = args.rest;
+    if (action === undefined) throw new UsageError('store needs an action: "store export" or "store import"');
+    if (!storeActionOf(action)) throw new UsageError(`unknown store action "${action}" (export or import)`);
+    if (extra.length > 0) throw new UsageError(`store ${action} takes no arguments (got "${extra.join(' ')}")`);
+    if (args.url !== undefined) throw new UsageError('--url belongs to "webhooks register", not "store"');
+  }
   if (args.command === 'webhooks') {
     const [action, ...extra] = args.rest;
     if (action === undefined) throw new UsageError('webhooks needs an action: "webhooks register" or "webhooks list"');
@@ -135,4 +156,9 @@ export function queueActionOf(args: Pick<ParsedArgs, 'rest' | 'all'>): QueueActi
 /** The action word of `webhooks`, or undefined when it is not one. */
 export function webhooksActionOf(word: string | undefined): WebhooksAction | undefined {
   return webhooksActions.find((action) => action === word);
+}
+
+/** The action word of `store`, or undefined when it is not one. */
+export function storeActionOf(word: string | undefined): 'export' | 'import' | undefined {
+  return word === 'export' || word === 'import' ? word : undefined;
 }

@@ -13,6 +13,9 @@ Commands:
   webhooks list       list the messages.dev webhooks of each route line
   queue               list pending effects and dead letters per destination (--json)
   queue retry <id>    put a dead letter back in its queue (--all: every dead letter)
+  migrate             bring the PostgreSQL store's schema up to date (store.url)
+  store export        write the store to stdout as JSON lines
+  store import        read an export from stdin into an empty PostgreSQL store
   help [command]      show this help, or a command's
 
 Options:
@@ -126,7 +129,38 @@ const webhooksUsage = `Usage: threadline webhooks register [--url URL] [--config
 
 Run \`threadline webhooks register --help\` for details.`;
 
+const migrateUsage = `Usage: threadline migrate [--config PATH]
+
+Brings the schema of the PostgreSQL store (store.url, in store.schema when set) up to date. Every
+replica does this at start under a lock, so two starting together migrate once; run it by hand to
+migrate before a rolling deploy. A database written by a newer Threadline is refused, not changed.
+The embedded store (store.path) needs no migration.
+
+Options:
+${configOption}
+
+Exit codes: 0 up to date; 1 the database could not be reached or is newer; 2 no store.url.`;
+
+const storeUsage = `Usage: threadline store export [--config PATH] > threadline.jsonl
+       threadline store import [--config PATH] < threadline.jsonl
+
+  export   writes every conversation, message link, pending event and effect, dedupe key and
+           cursor of the configured store (lowdb or PostgreSQL) to stdout, one JSON object per line
+  import   reads an export into the configured PostgreSQL store (store.url), which must be empty,
+           in one transaction; ids and pending work carry over
+
+Moving from the embedded store: stop the daemon, then
+  threadline -c lowdb.yaml store export | threadline -c postgres.yaml store import
+
+Options:
+${configOption}
+
+Exit codes: 0 done; 1 the store could not be read or written (held by a running daemon, or the
+database is not empty); 2 bad config or input that is not an export.`;
+
 const commandUsage: Record<Exclude<Command, 'help' | 'version'>, string> = {
+  migrate: migrateUsage,
+  store: storeUsage,
   start: startUsage,
   check: checkUsage,
   demo: demoUsage,
@@ -143,6 +177,15 @@ export function usageFor(args: ParsedArgs): string {
     if (chosen === 'list') return listUsage;
     return webhooksUsage;
   }
-  if (topic === 'start' || topic === 'check' || topic === 'demo' || topic === 'queue') return commandUsage[topic];
+  if (
+    topic === 'start' ||
+    topic === 'check' ||
+    topic === 'demo' ||
+    topic === 'queue' ||
+    topic === 'migrate' ||
+    topic === 'store'
+  ) {
+    return commandUsage[topic];
+  }
   return usage;
 }

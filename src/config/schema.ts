@@ -77,7 +77,9 @@ export const configSchema = z
           .describe('Instead of path: the PostgreSQL store, which several replicas can share.'),
         schema: patternText(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a schema name of letters, digits and _, e.g. threadline')
           .optional()
-          .describe("With url: the schema that holds Threadline's tables (created when missing); default the search_path."),
+          .describe(
+            "With url: the schema that holds Threadline's tables (created when missing); default the search_path.",
+          ),
       })
       .prefault({}),
     delivery: z

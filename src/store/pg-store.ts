@@ -2,7 +2,7 @@ import pg from 'pg';
 import { ConversationRecord } from './conversation-record.js';
 import { GroupCommit } from './group-commit.js';
 import { PgChanges, type ChangeSet, type PgTable } from './pg-changes.js';
-import { migrate, quoteIdent } from './pg-migrations.js';
+import { migrate, quoteIdent, type MigrationResult } from './pg-migrations.js';
 import {
   ConversationRows,
   CursorRows,
@@ -497,14 +497,14 @@ export class PgStore implements Store {
 
 /**
  * Brings the store's schema up to date (see migrate), as `threadline migrate` does and every replica does at
- * start; resolves with the versions it applied.
+ * start; resolves with the versions it applied and the version now.
  */
-export async function preparePgSchema(options: PgConnectionOptions): Promise<readonly number[]> {
+export async function preparePgSchema(options: PgConnectionOptions): Promise<MigrationResult> {
   const pool = createPgPool({ ...options, poolSize: 1 });
   try {
     const client = await pool.connect();
     try {
-      return (await migrate(client, options.schema === undefined ? {} : { schema: options.schema })).applied;
+      return await migrate(client, options.schema === undefined ? {} : { schema: options.schema });
     } finally {
       client.release();
     }

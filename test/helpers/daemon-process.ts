@@ -23,6 +23,8 @@ export async function runThreadline(options: {
   args: string[];
   config?: string;
   env?: Record<string, string>;
+  /** Written to the process's stdin, which is then closed. */
+  stdin?: string;
 }): Promise<DaemonProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'threadline-'));
   const configPath = join(dir, 'threadline.yaml');
@@ -36,12 +38,17 @@ export async function runThreadline(options: {
       ...options.args,
       ...(options.config !== undefined ? ['--config', configPath] : []),
     ],
-    { cwd: dir, env: { PATH: process.env['PATH'] ?? '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', ...options.env },
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    },
   );
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   let out = '';
   let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   void exited.finally(() => rm(dir, { recursive: true, force: true }));
   return {
