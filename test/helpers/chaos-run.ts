@@ -221,11 +221,13 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
     times.forEach((at, n) => textSchedule.push({ chat, n, at }));
   }
   textSchedule.sort((a, b) => a.at - b.at);
+  // Kills right after an ack need replies to ack all through the kill phase: they are spread wider.
+  const replySeconds = options.killWhen === 'after-ack' ? options.trafficSeconds * 1.5 : options.trafficSeconds;
   const replySchedule: Array<{ chat: number; n: number; at: number }> = [];
   for (let chat = 0; chat < options.chats; chat++) {
     const times = Array.from(
       { length: options.repliesPerChat },
-      () => (0.2 + random() * 0.8) * options.trafficSeconds * 1000,
+      () => (0.2 + random() * 0.8) * replySeconds * 1000,
     ).sort((a, b) => a - b);
     times.forEach((at, n) => replySchedule.push({ chat, n, at }));
   }
@@ -277,7 +279,7 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
   let atLastRestart: Snapshot | undefined;
   let killsAfterAck = 0;
   for (let kill = 0; kill < options.kills; kill++) {
-    await delay(1000 + random() * 5000);
+    await delay(options.killWhen === 'after-ack' ? 300 + random() * 1000 : 1000 + random() * 5000);
     if (options.killWhen === 'after-ack') {
       // The instant a reply's envelope is acknowledged; past the replies, a random moment (counted).
       const acked = await new Promise<boolean>((resolve) => {
