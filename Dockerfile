@@ -34,8 +34,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY config/threadline.example.yaml ./config/threadline.example.yaml
-# The demo page's static files (tsc emits only .js); dist/src/demo finds them at src/demo/public.
-COPY src/demo/public ./src/demo/public
+# The demo page's static files (tsc emits only .js); dist/src/app/demo finds them at src/app/demo/public.
+COPY src/app/demo/public ./src/app/demo/public
 # The store lives on the volume. The default store.path (./data/threadline.json, relative to /app) lands
 # there too through the link; configs written for the image say store: { path: /data/threadline.json }.
 RUN mkdir -p /data /config \

@@ -1,5 +1,5 @@
 /**
- * The real daemon as a child process: `node --import tsx src/main.ts start --config <dir>/threadline.yaml`, run
+ * The real daemon as a child process: `node --import tsx src/app/main.ts start --config <dir>/threadline.yaml`, run
  * from source with the store under `dir`, as test/helpers/daemon-process.ts does. Ready means `GET /readyz` answers
  * 200 (every configured platform connected).
  *
@@ -62,8 +62,8 @@ export async function startDaemon(options: {
   const spawnedAt = performance.now();
   const args = ['start', '--config', configPath];
   const child = options.compiled
-    ? spawnTs(join(compiledDir, 'src/main.js'), args, options.dir, false)
-    : spawnTs(join(repoRoot, 'src/main.ts'), args, options.dir);
+    ? spawnTs(join(compiledDir, 'src/app/main.js'), args, options.dir, false)
+    : spawnTs(join(repoRoot, 'src/app/main.ts'), args, options.dir);
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = spawnedAt + (options.readyTimeoutMs ?? 60_000);
   let exitCode: number | null | undefined;

@@ -6,7 +6,7 @@
  *
  * Groups (in order): store (bench/store.ts), rates (bench/rates.ts), ingest (bench/ingest.ts: ingest + RSS),
  * latency (bench/latency.ts), backlog (bench/backlog.ts). `--quick` runs each for a few seconds, to check the
- * harness. Where things run: the daemon (`node --import tsx src/main.ts start`), the floor server and the bare
+ * harness. Where things run: the daemon (`node --import tsx src/app/main.ts start`), the floor server and the bare
  * relay are child processes; the load generator and the simulators of messages.dev, Slack and Discord run in
  * this process. The older send-queue benchmark runs on its own: `node --import tsx bench/queue.ts`.
  * `npm run soak` (bench/soak.ts) is separate.

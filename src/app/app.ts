@@ -1,38 +1,38 @@
 import type { Logger } from 'pino';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { imessageDestinationConfig, apiKeyBucket } from '../bridges/imessage/destinations.js';
-import { createImessageBridge, type ImessageBridge } from '../bridges/imessage/index.js';
-import { createImessageWebhookHandler } from '../bridges/imessage/ingress.js';
-import { createDiscordBridge } from '../bridges/discord/index.js';
-import { discordBuckets, discordDestinationConfig } from '../bridges/discord/destinations.js';
-import { createSlackBridge } from '../bridges/slack/index.js';
-import { slackDestinationConfig } from '../bridges/slack/web.js';
-import type { Config } from './config/schema.js';
-import type { BridgeState, TeamBridge } from './core/bridge.js';
-import { EffectRunner } from './core/effect-runner.js';
-import { createAtomicIngest, createIngest, type IngestFn } from './core/ingress.js';
-import { JournalPlanner } from './core/journal-planner.js';
-import type { BridgeId, TeamBridgeId } from './core/model.js';
-import { createReactionTable } from './core/reactions.js';
-import { createRouter } from './core/router.js';
-import { createEffectMetrics, createRouterMetrics } from './core/metrics.js';
-import type { RouteSpec } from './core/routes.js';
-import { DEFAULT_BUCKET_LIMITS, resolveDefaultDestination } from './queue/default-limits.js';
-import type { SendQueues } from './queue/send-queue-types.js';
-import { createSendQueues } from './queue/send-queues.js';
-import { createHttpServer, errorBody, type RawHandler } from './server/http-server.js';
-import { mountQueueRoutes } from './server/queue-routes.js';
-import { openLowdbStore } from './store/lowdb-store.js';
-import { PgIngress } from './store/pg-journal-once.js';
+import { imessageDestinationConfig, apiKeyBucket } from '../../bridges/imessage/destinations.js';
+import { createImessageBridge, type ImessageBridge } from '../../bridges/imessage/index.js';
+import { createImessageWebhookHandler } from '../../bridges/imessage/ingress.js';
+import { createDiscordBridge } from '../../bridges/discord/index.js';
+import { discordBuckets, discordDestinationConfig } from '../../bridges/discord/destinations.js';
+import { createSlackBridge } from '../../bridges/slack/index.js';
+import { slackDestinationConfig } from '../../bridges/slack/web.js';
+import type { Config } from './config-schema.js';
+import type { BridgeState, TeamBridge } from '../core/bridge.js';
+import { EffectRunner } from '../core/effect-runner.js';
+import { createAtomicIngest, createIngest, type IngestFn } from '../core/ingress.js';
+import { JournalPlanner } from '../core/journal-planner.js';
+import type { BridgeId, TeamBridgeId } from '../core/model.js';
+import { createReactionTable } from '../core/reactions.js';
+import { createRouter } from '../core/router.js';
+import { createEffectMetrics, createRouterMetrics } from '../core/metrics.js';
+import type { RouteSpec } from '../core/routes.js';
+import { DEFAULT_BUCKET_LIMITS, resolveDefaultDestination } from '../queue/default-limits.js';
+import type { SendQueues } from '../queue/send-queue-types.js';
+import { createSendQueues } from '../queue/send-queues.js';
+import { createHttpServer, errorBody, type RawHandler } from '../server/http-server.js';
+import { mountQueueRoutes } from '../server/queue-routes.js';
+import { openLowdbStore } from '../store/lowdb-store.js';
+import { PgIngress } from '../store/pg-journal-once.js';
 import {
   acquireSenderLease,
   readSender,
   trySenderLease,
   type SenderInfo,
   type SenderLease,
-} from './store/pg-sender-lease.js';
-import { createPgPool, PgStore, preparePgSchema, type PgConnectionOptions } from './store/pg-store.js';
-import type { Store } from './store/store.js';
+} from '../store/pg-sender-lease.js';
+import { createPgPool, PgStore, preparePgSchema, type PgConnectionOptions } from '../store/pg-store.js';
+import type { Store } from '../store/store.js';
 import { replicaName } from './replica-name.js';
 
 export interface AppDeps {

@@ -9,10 +9,10 @@ import { usage, usageFor } from './cli/help.js';
 import { runQueueCommand } from './cli/queue.js';
 import { loadConfigForWebhooks } from './cli/webhooks-config.js';
 import { runWebhooksCommand } from './cli/webhooks.js';
-import { loadConfig } from './config/load.js';
-import type { Config } from './config/schema.js';
-import { BridgeError, ConfigError } from './core/errors.js';
-import { createLogger } from './log.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from './config-schema.js';
+import { BridgeError, ConfigError } from '../core/errors.js';
+import { createLogger } from '../log.js';
 
 /** The package version, found by walking up from this file (works from src/ and from dist/src/). */
 function version(): string {

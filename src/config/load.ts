@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { interpolateEnv } from './interpolate.js';
 import { formatPath } from './path.js';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, type Config } from '../app/config-schema.js';
 import { suggestKey } from './suggest.js';
 
 export interface LoadConfigInput {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configSchema } from './schema.js';
+import { configSchema } from '../app/config-schema.js';
 
 interface JsonSchemaNode {
   properties?: Record<string, JsonSchemaNode>;

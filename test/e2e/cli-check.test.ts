@@ -8,7 +8,7 @@ import { startMessagesDevSimulator } from '../../sandbox/imessage/index.js';
 import type { DiscordSimulatorOptions } from '../../sandbox/discord/index.js';
 import type { SlackSimulatorOptions } from '../../sandbox/slack/index.js';
 import { parse } from 'yaml';
-import { slackBotScopes } from '../../src/cli/slack-scopes.js';
+import { slackBotScopes } from '../../src/app/cli/slack-scopes.js';
 import { runThreadline } from '../helpers/daemon-process.js';
 
 const line = '+15551234567';

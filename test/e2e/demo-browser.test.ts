@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { startDemo } from '../../src/demo/start-demo.js';
+import { startDemo } from '../../src/app/demo/start-demo.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -75,11 +75,15 @@ test(
     if (!chromium) return t.skip('playwright-core cannot be imported; it is a devDependency (npm ci installs it)');
 
     // `threadline demo` exactly as `npm run demo` runs it, from source, on any free port.
-    const demo = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'src/main.ts'), 'demo'], {
-      cwd: root,
-      env: { PATH: process.env['PATH'] ?? '', THREADLINE_DEMO_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const demo = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(root, 'src/app/main.ts'), 'demo'],
+      {
+        cwd: root,
+        env: { PATH: process.env['PATH'] ?? '', THREADLINE_DEMO_PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     demo.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

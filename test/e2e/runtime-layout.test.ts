@@ -47,7 +47,7 @@ async function buildRuntimeLayout(dir: string): Promise<void> {
     run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], root),
     cp(join(root, 'bin'), join(dir, 'bin'), { recursive: true }),
     copyFile(join(root, 'config/threadline.example.yaml'), join(dir, 'config/threadline.example.yaml')),
-    cp(join(root, 'src/demo/public'), join(dir, 'src/demo/public'), { recursive: true }),
+    cp(join(root, 'src/app/demo/public'), join(dir, 'src/app/demo/public'), { recursive: true }),
   ]);
 }
 
@@ -66,8 +66,8 @@ describe('the Docker runtime layout (production dependencies + built output, no 
       for (const runtime of ['fastify', 'pino', '@slack/bolt', 'discord.js', 'zod']) {
         assert.equal(await exists(join(dir, 'node_modules', runtime)), true, `${runtime} is installed`);
       }
-      assert.equal(await exists(join(dir, 'dist/src/main.js')), true, 'the build emitted dist/src/main.js');
-      assert.equal(await exists(join(dir, 'src/main.ts')), false, 'no TypeScript source in the layout');
+      assert.equal(await exists(join(dir, 'dist/src/app/main.js')), true, 'the build emitted dist/src/app/main.js');
+      assert.equal(await exists(join(dir, 'src/app/main.ts')), false, 'no TypeScript source in the layout');
 
       const sim = await startMessagesDevSimulator({ webhookSecret: secret });
       t.after(() => sim.close());

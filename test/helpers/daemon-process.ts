@@ -34,7 +34,7 @@ export async function runThreadline(options: {
     [
       '--import',
       import.meta.resolve('tsx'),
-      join(root, 'src/main.ts'),
+      join(root, 'src/app/main.ts'),
       ...options.args,
       ...(options.config !== undefined ? ['--config', configPath] : []),
     ],

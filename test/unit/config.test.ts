@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { interpolateEnv } from '../../src/config/interpolate.js';
 import { configKeyPaths } from '../../src/config/key-paths.js';
 import { parseConfig } from '../../src/config/load.js';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema } from '../../src/app/config-schema.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 const exampleEnv = {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { queueActionOf, parseCliArgs, UsageError } from '../../src/cli/args.js';
-import { usage, usageFor } from '../../src/cli/help.js';
-import { adminBaseUrl } from '../../src/cli/queue-client.js';
+import { queueActionOf, parseCliArgs, UsageError } from '../../src/app/cli/args.js';
+import { usage, usageFor } from '../../src/app/cli/help.js';
+import { adminBaseUrl } from '../../src/app/cli/queue-client.js';
 import {
   describeNotRetried,
   destinationLine,
@@ -11,7 +11,7 @@ import {
   renderQueue,
   renderRetried,
   truncate,
-} from '../../src/cli/queue-format.js';
+} from '../../src/app/cli/queue-format.js';
 import {
   effectKind,
   parseRetryRequest,

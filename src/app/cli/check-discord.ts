@@ -1,5 +1,5 @@
-import type { DiscordConfig } from '../../bridges/discord/config.js';
-import type { RouteConfig } from '../config/schema.js';
+import type { DiscordConfig } from '../../../bridges/discord/config.js';
+import type { RouteConfig } from '../config-schema.js';
 import { failed, passed, type CheckRow } from './check-row.js';
 import { describeDiscordFailure, tryGetDiscord, type DiscordResult } from './discord-api.js';
 import { guildFactsReader, overwritesOf, type GuildFactsReader } from './discord-guild.js';

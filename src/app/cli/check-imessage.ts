@@ -1,8 +1,8 @@
-import { MessagesDevApiError } from '../../bridges/imessage/client-errors.js';
-import type { Line } from '../../bridges/imessage/client-types.js';
-import { createMessagesDevClient, type MessagesDevClient } from '../../bridges/imessage/client.js';
-import type { Config } from '../config/schema.js';
-import { PlatformError, RateLimitedError } from '../core/errors.js';
+import { MessagesDevApiError } from '../../../bridges/imessage/client-errors.js';
+import type { Line } from '../../../bridges/imessage/client-types.js';
+import { createMessagesDevClient, type MessagesDevClient } from '../../../bridges/imessage/client.js';
+import type { Config } from '../config-schema.js';
+import { PlatformError, RateLimitedError } from '../../core/errors.js';
 import { failed, passed, type CheckRow } from './check-row.js';
 import { describeUnreachable } from './fetch-json.js';
 import { routesLabel, routeTargets } from './route-targets.js';

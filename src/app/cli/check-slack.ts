@@ -1,5 +1,5 @@
-import type { SlackConfig } from '../../bridges/slack/config.js';
-import type { RouteConfig } from '../config/schema.js';
+import type { SlackConfig } from '../../../bridges/slack/config.js';
+import type { RouteConfig } from '../config-schema.js';
 import { failed, passed, type CheckRow } from './check-row.js';
 import { asRecord, stringField, UnreachableError } from './fetch-json.js';
 import { routesLabel, routeTargets, type RouteTarget } from './route-targets.js';

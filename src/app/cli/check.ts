@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.js';
+import type { Config } from '../config-schema.js';
 import { renderCheckReport } from './check-report.js';
 import { checkDiscord } from './check-discord.js';
 import { checkImessage } from './check-imessage.js';

@@ -1,6 +1,6 @@
-import type { Config } from '../config/schema.js';
-import { BridgeError } from '../core/errors.js';
-import { preparePgSchema, redactedUrl } from '../store/pg-store.js';
+import type { Config } from '../config-schema.js';
+import { BridgeError } from '../../core/errors.js';
+import { preparePgSchema, redactedUrl } from '../../store/pg-store.js';
 import { exitCodes, type ExitCode } from './exit-codes.js';
 
 interface Out {

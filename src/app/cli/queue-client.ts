@@ -1,5 +1,5 @@
-import type { Config } from '../config/schema.js';
-import type { QueueSnapshot, RetryRequest, RetryResult } from '../server/queue-view.js';
+import type { Config } from '../config-schema.js';
+import type { QueueSnapshot, RetryRequest, RetryResult } from '../../server/queue-view.js';
 import { asRecord, fetchJson, stringField, UnreachableError, type JsonAnswer } from './fetch-json.js';
 
 /** What asking the daemon gave: its answer, nobody listening (not running), or a failure to report. */

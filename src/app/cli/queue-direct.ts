@@ -1,15 +1,15 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../config-schema.js';
 import {
   queueSnapshot,
   retryDeadLetters,
   type QueueSnapshot,
   type RetryRequest,
   type RetryResult,
-} from '../server/queue-view.js';
-import { openLowdbStore } from '../store/lowdb-store.js';
-import type { Store } from '../store/store.js';
+} from '../../server/queue-view.js';
+import { openLowdbStore } from '../../store/lowdb-store.js';
+import type { Store } from '../../store/store.js';
 
 /**
  * The queue read from the store's files, for when the daemon is not running. The store's lock makes this

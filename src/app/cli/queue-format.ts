@@ -1,4 +1,4 @@
-import type { QueueDestination, QueueEffect, QueueError, QueueSnapshot, RetryResult } from '../server/queue-view.js';
+import type { QueueDestination, QueueEffect, QueueError, QueueSnapshot, RetryResult } from '../../server/queue-view.js';
 import { renderTable } from './text-table.js';
 
 /** Rows shown per destination; `--json` lists every effect. */

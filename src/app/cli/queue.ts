@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
-import { BridgeError } from '../core/errors.js';
-import type { QueueSnapshot, RetryRequest, RetryResult } from '../server/queue-view.js';
+import type { Config } from '../config-schema.js';
+import { BridgeError } from '../../core/errors.js';
+import type { QueueSnapshot, RetryRequest, RetryResult } from '../../server/queue-view.js';
 import type { QueueAction } from './args.js';
 import { exitCodes, type ExitCode } from './exit-codes.js';
 import type { CliOutput } from './output.js';

@@ -1,8 +1,8 @@
-import { MessagesDevApiError } from '../../bridges/imessage/client-errors.js';
-import type { Line } from '../../bridges/imessage/client-types.js';
-import type { MessagesDevClient } from '../../bridges/imessage/client.js';
-import type { RouteConfig } from '../config/schema.js';
-import { PlatformError, RateLimitedError } from '../core/errors.js';
+import { MessagesDevApiError } from '../../../bridges/imessage/client-errors.js';
+import type { Line } from '../../../bridges/imessage/client-types.js';
+import type { MessagesDevClient } from '../../../bridges/imessage/client.js';
+import type { RouteConfig } from '../config-schema.js';
+import { PlatformError, RateLimitedError } from '../../core/errors.js';
 import { exitCodes, type ExitCode } from './exit-codes.js';
 import { describeUnreachable } from './fetch-json.js';
 import { routesLabel, routeTargets, type RouteTarget } from './route-targets.js';

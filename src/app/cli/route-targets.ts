@@ -1,4 +1,4 @@
-import type { RouteConfig } from '../config/schema.js';
+import type { RouteConfig } from '../config-schema.js';
 
 /** One channel (or line) named by the routes, with the routes that name it. */
 export interface RouteTarget {

@@ -1,13 +1,13 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
-import { BridgeError } from '../core/errors.js';
-import { openLowdbStore } from '../store/lowdb-store.js';
-import { importIntoPg } from '../store/pg-import.js';
-import { PgStore, redactedUrl } from '../store/pg-store.js';
-import { exportLines } from '../store/store-export.js';
-import type { Store } from '../store/store.js';
+import type { Config } from '../config-schema.js';
+import { BridgeError } from '../../core/errors.js';
+import { openLowdbStore } from '../../store/lowdb-store.js';
+import { importIntoPg } from '../../store/pg-import.js';
+import { PgStore, redactedUrl } from '../../store/pg-store.js';
+import { exportLines } from '../../store/store-export.js';
+import type { Store } from '../../store/store.js';
 import { exitCodes, type ExitCode } from './exit-codes.js';
 
 export type StoreAction = 'export' | 'import';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import { loadConfig, parseConfig, type LoadConfigInput } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import { ConfigError } from '../core/errors.js';
+import { loadConfig, parseConfig, type LoadConfigInput } from '../../config/load.js';
+import type { Config } from '../config-schema.js';
+import { ConfigError } from '../../core/errors.js';
 
 /** Stands in for an unset imessage.webhookSecret; a NUL keeps it from ever equalling a real secret. */
 const unsetSecret = '\u0000threadline: imessage.webhookSecret is not set';

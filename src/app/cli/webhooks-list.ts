@@ -1,4 +1,4 @@
-import type { MessagesDevClient } from '../../bridges/imessage/client.js';
+import type { MessagesDevClient } from '../../../bridges/imessage/client.js';
 import { exitCodes, type ExitCode } from './exit-codes.js';
 import type { CliOutput } from './output.js';
 import type { RouteLine } from './route-lines.js';

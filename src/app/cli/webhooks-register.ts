@@ -1,6 +1,6 @@
-import type { Webhook, WebhookEventName } from '../../bridges/imessage/client-types.js';
-import type { MessagesDevClient } from '../../bridges/imessage/client.js';
-import { webhookEvents } from '../../bridges/imessage/webhook.js';
+import type { Webhook, WebhookEventName } from '../../../bridges/imessage/client-types.js';
+import type { MessagesDevClient } from '../../../bridges/imessage/client.js';
+import { webhookEvents } from '../../../bridges/imessage/webhook.js';
 import { exitCodes, type ExitCode } from './exit-codes.js';
 import type { CliOutput } from './output.js';
 import type { RouteLine } from './route-lines.js';

@@ -1,5 +1,5 @@
-import { createMessagesDevClient } from '../../bridges/imessage/client.js';
-import type { Config } from '../config/schema.js';
+import { createMessagesDevClient } from '../../../bridges/imessage/client.js';
+import type { Config } from '../config-schema.js';
 import type { WebhooksAction } from './args.js';
 import { exitCodes, type ExitCode } from './exit-codes.js';
 import type { CliOutput } from './output.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { escapeSlackText } from '../../sandbox/slack/index.js';
+import { escapeSlackText } from '../../../sandbox/slack/index.js';
 import type {
   discordPostInput,
   discordReactInput,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TAPBACKS } from '../core/reactions.js';
+import { TAPBACKS } from '../../core/reactions.js';
 import { demoCustomers, demoDiscordMembers, demoMaxFileBytes, demoSlackUsers } from './setup.js';
 
 /** The JSON bodies the page may POST, validated before anything reaches a simulator. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createReactionTable } from '../core/reactions.js';
+import { createReactionTable } from '../../core/reactions.js';
 import { createDemoActions } from './actions.js';
 import { findFile } from './files.js';
 import { watchWorld } from './live.js';

@@ -21,13 +21,16 @@ const assets: Readonly<Record<string, { file: string; type: string }>> = {
 };
 
 /**
- * The folder with the page: beside this module when run from source; from dist/src/demo/ (where tsc copies
+ * The folder with the page: beside this module when run from source; from dist/src/app/demo/ (where tsc copies
  * no assets) it is the source folder of the same checkout.
  */
 function publicFolder(): string {
-  const candidates = [new URL('./public/', import.meta.url), new URL('../../../src/demo/public/', import.meta.url)];
+  const candidates = [
+    new URL('./public/', import.meta.url),
+    new URL('../../../../src/app/demo/public/', import.meta.url),
+  ];
   const found = candidates.find((url) => existsSync(new URL('index.html', url)));
-  if (!found) throw new Error('The demo page (src/demo/public/) is missing from this installation');
+  if (!found) throw new Error('The demo page (src/app/demo/public/) is missing from this installation');
   return fileURLToPath(found);
 }
 

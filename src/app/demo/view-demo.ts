@@ -1,4 +1,4 @@
-import type { ReactionTable } from '../core/reactions.js';
+import type { ReactionTable } from '../../core/reactions.js';
 import type { DemoView } from './view.js';
 import { viewDiscord } from './view-discord.js';
 import { viewPhone } from './view-phone.js';

@@ -1,4 +1,4 @@
-import type { DiscordStateView, SimMessage } from '../../sandbox/discord/index.js';
+import type { DiscordStateView, SimMessage } from '../../../sandbox/discord/index.js';
 import { demoDiscordChannel } from './setup.js';
 import type { TeamMessageView, TeamView } from './view.js';
 

@@ -1,5 +1,5 @@
-import type { SimReaction, SimStateView } from '../../sandbox/imessage/index.js';
-import type { ReactionTable } from '../core/reactions.js';
+import type { SimReaction, SimStateView } from '../../../sandbox/imessage/index.js';
+import type { ReactionTable } from '../../core/reactions.js';
 import { demoCustomers, demoLine } from './setup.js';
 import type { FileView, PhoneMessageView, PhoneView, ReactionView } from './view.js';
 

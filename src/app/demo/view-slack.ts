@@ -1,5 +1,5 @@
-import type { SimMessage, SimStateView } from '../../sandbox/slack/index.js';
-import type { ReactionTable } from '../core/reactions.js';
+import type { SimMessage, SimStateView } from '../../../sandbox/slack/index.js';
+import type { ReactionTable } from '../../core/reactions.js';
 import { demoSlackChannel } from './setup.js';
 import type { TeamMessageView, TeamThreadView, TeamView } from './view.js';
 

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { startDiscordSimulator, type DiscordSimulator } from '../../sandbox/discord/index.js';
-import { startMessagesDevSimulator, type MessagesDevSimulator } from '../../sandbox/imessage/index.js';
-import { startSlackSimulator, type SlackSimulator } from '../../sandbox/slack/index.js';
+import { startDiscordSimulator, type DiscordSimulator } from '../../../sandbox/discord/index.js';
+import { startMessagesDevSimulator, type MessagesDevSimulator } from '../../../sandbox/imessage/index.js';
+import { startSlackSimulator, type SlackSimulator } from '../../../sandbox/slack/index.js';
 import { createApp, type App } from '../app.js';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from '../../config/load.js';
 import {
   demoConfigYaml,
   demoDiscordChannel,
