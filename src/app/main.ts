@@ -9,7 +9,7 @@ import { usage, usageFor } from './cli/help.js';
 import { runQueueCommand } from './cli/queue.js';
 import { loadConfigForWebhooks } from './cli/webhooks-config.js';
 import { runWebhooksCommand } from './cli/webhooks.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from './load-config.js';
 import type { Config } from './config-schema.js';
 import { BridgeError, ConfigError } from '../core/errors.js';
 import { createLogger } from '../log.js';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { configSchema } from '../app/config-schema.js';
 
 interface JsonSchemaNode {
   readonly type?: string;
@@ -9,10 +8,10 @@ interface JsonSchemaNode {
 }
 
 /**
- * Every key the schema knows, as dotted paths (`routes[].slack.channel`), read from the schema itself
+ * Every key `schema` knows, as dotted paths (`routes[].slack.channel`), read from the schema itself
  * so documentation can be checked against it.
  */
-export function configKeyPaths(): string[] {
+export function configKeyPaths(schema: z.ZodType): string[] {
   const paths: string[] = [];
   const walk = (node: JsonSchemaNode | undefined, path: string): void => {
     if (!node) return;
@@ -25,6 +24,6 @@ export function configKeyPaths(): string[] {
       if (option.type === 'array') walk(option.items, `${path}[]`);
     }
   };
-  walk(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode, '');
+  walk(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode, '');
   return [...new Set(paths)];
 }

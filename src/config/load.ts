@@ -4,7 +4,6 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { interpolateEnv } from './interpolate.js';
 import { formatPath } from './path.js';
-import { configSchema, type Config } from '../app/config-schema.js';
 import { suggestKey } from './suggest.js';
 
 export interface LoadConfigInput {
@@ -16,17 +15,23 @@ export interface LoadConfigInput {
 }
 
 /**
- * Reads, interpolates and validates the configuration once, reporting every problem at once with its
- * key path and a fix, and returns a deeply frozen result.
+ * Reads, interpolates and validates a configuration against `schema` once, reporting every problem at
+ * once with its key path and a fix, and returns a deeply frozen result. The schema is passed in: the one
+ * that knows the bridges' blocks is assembled by the composition root (src/app/config-schema.ts).
  * @throws ConfigError with all issues.
  */
-export async function loadConfig(input: LoadConfigInput): Promise<Config> {
+export async function loadConfigWith<S extends z.ZodType>(schema: S, input: LoadConfigInput): Promise<z.output<S>> {
   const text = input.text ?? (await readConfigText(input.path));
-  return parseConfig(text, input.path, input.env);
+  return parseConfigWith(schema, text, input.path, input.env);
 }
 
-/** The synchronous part of {@link loadConfig}, for text already in hand. */
-export function parseConfig(text: string, source: string, env: LoadConfigInput['env']): Config {
+/** The synchronous part of {@link loadConfigWith}, for text already in hand. */
+export function parseConfigWith<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  source: string,
+  env: LoadConfigInput['env'],
+): z.output<S> {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, intAsBigInt: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
@@ -36,9 +41,11 @@ export function parseConfig(text: string, source: string, env: LoadConfigInput['
   }
   const raw: unknown = document.toJS() ?? {};
   const { value, issues: envIssues } = interpolateEnv(raw, env);
-  const result = configSchema.safeParse(value);
+  const result = schema.safeParse(value);
   const envPaths = new Set(envIssues.map((issue) => issue.path));
-  const schemaIssues = result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, value));
+  const schemaIssues = result.success
+    ? []
+    : result.error.issues.flatMap((issue) => describeIssue(schema, issue, value));
   // A key whose variable is missing is reported once, for the variable, not again as an empty value.
   const issues = [...envIssues, ...schemaIssues.filter((issue) => !envPaths.has(issue.path))];
   if (issues.length > 0 || !result.success) throw new ConfigError(issues);
@@ -62,11 +69,11 @@ async function readConfigText(path: string): Promise<string> {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue[] {
+function describeIssue(schema: z.ZodType, issue: z.core.$ZodIssue, input: unknown): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
       const path = formatPath([...issue.path, key]);
-      const suggestion = suggestKey(issue.path, key);
+      const suggestion = suggestKey(schema, issue.path, key);
       return {
         path,
         message: suggestion

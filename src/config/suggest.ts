@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { configSchema } from '../app/config-schema.js';
 
 interface JsonSchemaNode {
   properties?: Record<string, JsonSchemaNode>;
@@ -7,12 +6,17 @@ interface JsonSchemaNode {
   anyOf?: JsonSchemaNode[];
 }
 
-let cached: JsonSchemaNode | undefined;
+/** Each schema's JSON Schema, built on the first unknown key it meets. */
+const cache = new WeakMap<z.ZodType, JsonSchemaNode>();
 
-/** The closest known key to an unknown one at the same place, when it is close enough to be a typo. */
-export function suggestKey(parentPath: readonly PropertyKey[], unknown: string): string | undefined {
-  cached ??= z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
-  let node: JsonSchemaNode | undefined = cached;
+/** The closest key `schema` knows to an unknown one at the same place, when it is close enough to be a typo. */
+export function suggestKey(schema: z.ZodType, parentPath: readonly PropertyKey[], unknown: string): string | undefined {
+  let root = cache.get(schema);
+  if (!root) {
+    root = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
+    cache.set(schema, root);
+  }
+  let node: JsonSchemaNode | undefined = root;
   for (const part of parentPath) {
     node = node && (typeof part === 'number' ? node.items : objectOf(node)?.properties?.[String(part)]);
   }

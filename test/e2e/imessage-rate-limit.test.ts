@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { apiKeyBucket, imessageDestinationConfig } from '../../bridges/imessage/destinations.js';
 import { createImessageBridge } from '../../bridges/imessage/index.js';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/app/load-config.js';
 import { createSendQueues } from '../../src/queue/send-queues.js';
 import { openMemoryStore } from '../../src/store/memory-store.js';
 import { startMessagesDevSimulator } from '../../sandbox/imessage/index.js';

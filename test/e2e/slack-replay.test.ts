@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { WebClient } from '@slack/web-api';
 import { createSlackBridge } from '../../bridges/slack/index.js';
 import { slackDestinationConfig } from '../../bridges/slack/web.js';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/app/load-config.js';
 import type { TeamPost } from '../../src/core/bridge.js';
 import { createSendQueues } from '../../src/queue/send-queues.js';
 import { startSlackSimulator } from '../../sandbox/slack/index.js';

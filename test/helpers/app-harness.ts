@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { createApp, type App } from '../../src/app/app.js';
-import { parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/app/load-config.js';
 import type { Config } from '../../src/app/config-schema.js';
 import { captureLogs, type CapturedLine } from './log-capture.js';
 import { storeConfig, type StoreKind } from './test-stores.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import { loadConfig, parseConfig, type LoadConfigInput } from '../../config/load.js';
+import type { LoadConfigInput } from '../../config/load.js';
+import { loadConfig, parseConfig } from '../load-config.js';
 import type { Config } from '../config-schema.js';
 import { ConfigError } from '../../core/errors.js';
 

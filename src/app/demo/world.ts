@@ -6,7 +6,7 @@ import { startDiscordSimulator, type DiscordSimulator } from '../../../sandbox/d
 import { startMessagesDevSimulator, type MessagesDevSimulator } from '../../../sandbox/imessage/index.js';
 import { startSlackSimulator, type SlackSimulator } from '../../../sandbox/slack/index.js';
 import { createApp, type App } from '../app.js';
-import { parseConfig } from '../../config/load.js';
+import { parseConfig } from '../load-config.js';
 import {
   demoConfigYaml,
   demoDiscordChannel,
