@@ -39,16 +39,30 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // The layer rule: the core knows no platform; no bridge imports another.
+  // The layer rule: the core (everything under src/ but src/app) knows no platform, no simulator and not
+  // the composition root that wires them together; no bridge imports another.
   {
-    files: ['src/core/**/*.ts', 'src/store/**/*.ts', 'src/queue/**/*.ts'],
+    files: ['src/**/*.ts'],
+    ignores: ['src/app/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: sdks.map((name) => ({ name, message: 'src/core, src/store and src/queue know no platform SDK.' })),
+          paths: sdks.map((name) => ({ name, message: 'The core (src/ outside src/app) knows no platform SDK.' })),
           patterns: [
-            { group: ['**/bridges/**'], message: 'The core never imports a bridge; bridges import the core.' },
+            {
+              group: ['**/bridges', '**/bridges/**'],
+              message: 'The core never imports a bridge; bridges import the core.',
+            },
+            {
+              group: ['**/sandbox', '**/sandbox/**'],
+              message: 'The core never imports the simulators; tests and the demo (src/app/demo) do.',
+            },
+            {
+              group: ['./app', './app/**', '../app', '../app/**', '**/src/app', '**/src/app/**'],
+              message:
+                'The core never imports the composition root (src/app); src/app imports the core and passes in what it needs.',
+            },
           ],
         },
       ],
