@@ -1,3 +1,4 @@
+import { checkedCursor } from './record-shapes.js';
 import { isRecord } from './manifest.js';
 import type { ShardHost, ShardTable } from './shard-table.js';
 import { corruptShard } from './store-error.js';
@@ -25,12 +26,7 @@ export class CursorTable implements CursorStore, ShardTable {
 
   set(line: string, cursor: BackfillCursor): void {
     this.#host.assertOpen();
-    if (typeof line !== 'string' || line.length === 0) throw new TypeError('Expected a non-empty line');
-    if (!Number.isFinite(cursor.lastSentAt)) throw new TypeError('Expected lastSentAt to be a finite number');
-    if (cursor.lastMessageId !== undefined && typeof cursor.lastMessageId !== 'string') {
-      throw new TypeError('Expected lastMessageId to be a string');
-    }
-    this.#cursors.set(line, toCursor(cursor));
+    this.#cursors.set(line, checkedCursor(line, cursor));
     this.#host.touch(NAME);
   }
 

@@ -1,8 +1,9 @@
+import { newEffectRecord, patchedEffect } from './record-shapes.js';
 import { deepFreeze } from './journal-table.js';
 import { isRecord } from './manifest.js';
 import { RecordSegments } from './record-segments.js';
 import type { ShardHost, ShardTable } from './shard-table.js';
-import type { Effect, EffectError, EffectPatch, EffectStore, NewEffect } from './store.js';
+import type { Effect, EffectPatch, EffectStore, NewEffect } from './store.js';
 
 const PREFIX = 'effects';
 
@@ -28,23 +29,8 @@ export class EffectTable implements EffectStore, ShardTable {
 
   append(input: NewEffect): Effect {
     this.#host.assertOpen();
-    if (typeof input.lane !== 'string' || input.lane.length === 0) throw new TypeError('Expected a non-empty lane');
-    if (typeof input.destination !== 'string' || input.destination.length === 0) {
-      throw new TypeError('Expected a non-empty destination');
-    }
-    const text = JSON.stringify(input.op);
-    if (text === undefined) throw new TypeError('Expected an effect op that JSON can represent');
-    const id = this.#records.allocate();
-    const effect: Effect = Object.freeze({
-      id,
-      lane: input.lane,
-      destination: input.destination,
-      op: deepFreeze(JSON.parse(text) as unknown),
-      createdAt: input.createdAt ?? this.#host.now(),
-      attempts: 0,
-      ...(input.notBefore !== undefined && { notBefore: input.notBefore }),
-    });
-    this.#records.put(id, effect);
+    const effect = newEffectRecord(input, this.#host.now(), () => this.#records.allocate());
+    this.#records.put(effect.id, effect);
     return effect;
   }
 
@@ -56,13 +42,7 @@ export class EffectTable implements EffectStore, ShardTable {
     this.#host.assertOpen();
     const current = this.#records.get(id);
     if (!current) return undefined;
-    const next: Record<string, unknown> = { ...current };
-    for (const [key, value] of Object.entries(patch) as [keyof EffectPatch, unknown][]) {
-      if (value === undefined) continue;
-      if (value === null) delete next[key];
-      else next[key] = key === 'lastError' ? Object.freeze({ ...(value as EffectError) }) : value;
-    }
-    const updated = Object.freeze(next) as unknown as Effect;
+    const updated = patchedEffect(current, patch);
     this.#records.put(id, updated);
     return updated;
   }

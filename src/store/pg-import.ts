@@ -13,6 +13,7 @@ import {
   journalShape,
   linkRow,
   linkShape,
+  pgJson,
   upsertSql,
   type TableShape,
 } from './pg-sql.js';
@@ -111,7 +112,7 @@ export async function importIntoPg(options: PgConnectionOptions, lines: AsyncIte
     const flush = async (table: ExportRecord['table']) => {
       const rows = pending.get(table);
       if (!rows?.length) return;
-      await client.query(upsertSql(shapes[table]), [JSON.stringify(rows)]);
+      await client.query(upsertSql(shapes[table]), [pgJson(rows)]);
       counts[table] += rows.length;
       pending.set(table, []);
     };

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { pgJson } from './pg-sql.js';
 import type { JournalEntry, JournalInput } from './store.js';
 
 /** The channel a replica notifies when it journaled something, so the sender plans it at once. */
@@ -16,8 +17,9 @@ export async function journalOnce(
   input: JournalInput,
   options: { ttlMs: number; now: number },
 ): Promise<JournalEntry | undefined> {
-  const payload = JSON.stringify(input.payload);
-  if (payload === undefined) throw new TypeError('Expected a journal payload that JSON can represent');
+  if (JSON.stringify(input.payload) === undefined)
+    throw new TypeError('Expected a journal payload that JSON can represent');
+  const payload = pgJson(input.payload);
   const client = await pool.connect();
   let broken = false;
   try {

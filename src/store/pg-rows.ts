@@ -2,6 +2,7 @@ import type { ConversationKey, TeamBridgeId } from '../core/model.js';
 import type { ConversationRecord } from './conversation-record.js';
 import { mergeConversation, TEAM_BRIDGES, withoutThread } from './conversation-record.js';
 import { deepFreeze } from './journal-table.js';
+import { checkedCursor, newEffectRecord, patchedEffect } from './record-shapes.js';
 import { checkNewLink, mergeLink } from './link-keys.js';
 import type { PgChanges } from './pg-changes.js';
 import type {
@@ -12,7 +13,6 @@ import type {
   CursorStore,
   DedupeStore,
   Effect,
-  EffectError,
   EffectPatch,
   EffectStore,
   Journal,
@@ -412,23 +412,9 @@ export class EffectRows implements EffectStore {
 
   append(input: NewEffect): Effect {
     this.#host.assertOpen();
-    if (typeof input.lane !== 'string' || input.lane.length === 0) throw new TypeError('Expected a non-empty lane');
-    if (typeof input.destination !== 'string' || input.destination.length === 0) {
-      throw new TypeError('Expected a non-empty destination');
-    }
-    const op = frozenJson(input.op, 'an effect op');
-    const id = this.#next++;
-    const effect: Effect = Object.freeze({
-      id,
-      lane: input.lane,
-      destination: input.destination,
-      op,
-      createdAt: input.createdAt ?? this.#host.now(),
-      attempts: 0,
-      ...(input.notBefore !== undefined && { notBefore: input.notBefore }),
-    });
-    this.#rows.set(id, effect);
-    this.#host.changes.put('effects', id);
+    const effect = newEffectRecord(input, this.#host.now(), () => this.#next++);
+    this.#rows.set(effect.id, effect);
+    this.#host.changes.put('effects', effect.id);
     return effect;
   }
 
@@ -440,13 +426,7 @@ export class EffectRows implements EffectStore {
     this.#host.assertOpen();
     const current = this.#rows.get(id);
     if (!current) return undefined;
-    const next: Record<string, unknown> = { ...current };
-    for (const [key, value] of Object.entries(patch) as [keyof EffectPatch, unknown][]) {
-      if (value === undefined) continue;
-      if (value === null) delete next[key];
-      else next[key] = key === 'lastError' ? Object.freeze({ ...(value as EffectError) }) : value;
-    }
-    const updated = Object.freeze(next) as unknown as Effect;
+    const updated = patchedEffect(current, patch);
     this.#rows.set(id, updated);
     this.#host.changes.put('effects', id);
     return updated;
@@ -564,18 +544,7 @@ export class CursorRows implements CursorStore {
 
   set(line: string, cursor: BackfillCursor): void {
     this.#host.assertOpen();
-    if (typeof line !== 'string' || line.length === 0) throw new TypeError('Expected a non-empty line');
-    if (!Number.isFinite(cursor.lastSentAt)) throw new TypeError('Expected lastSentAt to be a finite number');
-    if (cursor.lastMessageId !== undefined && typeof cursor.lastMessageId !== 'string') {
-      throw new TypeError('Expected lastMessageId to be a string');
-    }
-    this.#cursors.set(
-      line,
-      Object.freeze({
-        lastSentAt: cursor.lastSentAt,
-        ...(cursor.lastMessageId !== undefined && { lastMessageId: cursor.lastMessageId }),
-      }),
-    );
+    this.#cursors.set(line, checkedCursor(line, cursor));
     this.#host.changes.put('cursors', line);
   }
 }

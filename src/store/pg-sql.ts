@@ -96,6 +96,15 @@ export const cursorShape: TableShape = {
 };
 
 /**
+ * JSON for a statement parameter. PostgreSQL's text and jsonb cannot hold the NUL character, and one row
+ * it refuses would fail every commit after it: NUL (only ever garbage in a message) becomes U+FFFD.
+ */
+export function pgJson(value: unknown): string {
+  // \u0000 is a NUL escape unless its backslash is itself escaped (preceded by an odd run of backslashes).
+  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+}
+
+/**
  * One statement that writes any number of rows, passed as one JSON array parameter: an insert, or an
  * update of every column when the key exists.
  */

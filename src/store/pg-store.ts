@@ -27,6 +27,7 @@ import {
   journalRow,
   journalShape,
   linkFromRow,
+  pgJson,
   linkRow,
   linkShape,
   upsertSql,
@@ -376,10 +377,10 @@ export class PgStore implements Store {
     const write = (shape: TableShape, puts: unknown[], dels: unknown[]) => {
       if (dels.length > 0) {
         statements.push(
-          shape === conversationShape ? [deleteConversationsSql, [JSON.stringify(dels)]] : [deleteSql(shape), [dels]],
+          shape === conversationShape ? [deleteConversationsSql, [pgJson(dels)]] : [deleteSql(shape), [dels]],
         );
       }
-      if (puts.length > 0) statements.push([upsertSql(shape), [JSON.stringify(puts)]]);
+      if (puts.length > 0) statements.push([upsertSql(shape), [pgJson(puts)]]);
     };
     const split = (table: PgTable, row: (key: never) => unknown) => {
       const puts: unknown[] = [];

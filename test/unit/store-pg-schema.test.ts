@@ -78,4 +78,17 @@ describe('PostgreSQL store: schema and failures', { skip: unavailable }, () => {
       ['imessage:dlv_1'],
     );
   });
+
+  it('stores a NUL (which PostgreSQL refuses) as U+FFFD instead of failing every commit, and keeps a literal backslash-u0000', async (t) => {
+    const { schema } = await schemaFor(t);
+    const store = await PgStore.open({ url: pgTestUrl, schema, pruneIntervalMs: 0 });
+    store.journal.append({ kind: 'ingress', payload: { text: 'a\u0000b', literal: '\\u0000' } });
+    store.cursors.set('+1555', { lastSentAt: 1, lastMessageId: 'msg\u0000' });
+    await store.commit();
+    await store.close();
+    const reopened = await PgStore.open({ url: pgTestUrl, schema, pruneIntervalMs: 0 });
+    t.after(() => reopened.close());
+    assert.deepEqual(reopened.journal.pending()[0]?.payload, { text: 'a\ufffdb', literal: '\\u0000' });
+    assert.deepEqual(reopened.cursors.get('+1555'), { lastSentAt: 1, lastMessageId: 'msg\ufffd' });
+  });
 });

@@ -1,0 +1,49 @@
+/** Rules every store applies alike to the records it holds (the embedded tables and the PostgreSQL rows). */
+import { deepFreeze } from './journal-table.js';
+import type { BackfillCursor, Effect, EffectError, EffectPatch, NewEffect } from './store.js';
+
+/**
+ * A new effect as every store holds it (frozen, `op` a JSON copy); `allocate` gives its id once the input
+ * is known good. TypeError for an empty name or an op JSON cannot hold.
+ */
+export function newEffectRecord(input: NewEffect, now: number, allocate: () => number): Effect {
+  if (typeof input.lane !== 'string' || input.lane.length === 0) throw new TypeError('Expected a non-empty lane');
+  if (typeof input.destination !== 'string' || input.destination.length === 0) {
+    throw new TypeError('Expected a non-empty destination');
+  }
+  const text = JSON.stringify(input.op);
+  if (text === undefined) throw new TypeError('Expected an effect op that JSON can represent');
+  return Object.freeze({
+    id: allocate(),
+    lane: input.lane,
+    destination: input.destination,
+    op: deepFreeze(JSON.parse(text) as unknown),
+    createdAt: input.createdAt ?? now,
+    attempts: 0,
+    ...(input.notBefore !== undefined && { notBefore: input.notBefore }),
+  });
+}
+
+/** `current` with `patch` applied: `null` clears a field, absent fields are kept. */
+export function patchedEffect(current: Effect, patch: EffectPatch): Effect {
+  const next: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch) as [keyof EffectPatch, unknown][]) {
+    if (value === undefined) continue;
+    if (value === null) delete next[key];
+    else next[key] = key === 'lastError' ? Object.freeze({ ...(value as EffectError) }) : value;
+  }
+  return Object.freeze(next) as unknown as Effect;
+}
+
+/** A cursor as every store holds it; TypeError for an empty line or a malformed cursor. */
+export function checkedCursor(line: string, cursor: BackfillCursor): BackfillCursor {
+  if (typeof line !== 'string' || line.length === 0) throw new TypeError('Expected a non-empty line');
+  if (!Number.isFinite(cursor.lastSentAt)) throw new TypeError('Expected lastSentAt to be a finite number');
+  if (cursor.lastMessageId !== undefined && typeof cursor.lastMessageId !== 'string') {
+    throw new TypeError('Expected lastMessageId to be a string');
+  }
+  return Object.freeze({
+    lastSentAt: cursor.lastSentAt,
+    ...(cursor.lastMessageId !== undefined && { lastMessageId: cursor.lastMessageId }),
+  });
+}
