@@ -1,3 +1,4 @@
+import { classifySendError } from '../queue/classify-error.js';
 import type { Effect } from '../store/store.js';
 import type { PhoneMessage } from './bridge.js';
 import { openerOf } from './apply-team.js';
@@ -39,7 +40,14 @@ export async function applyReply(ctx: RouterContext, effect: Effect, op: ReplyOp
       replay: replay && index === start,
       ...(replay && index === start && effect.attemptedAt !== undefined ? { attemptedAt: effect.attemptedAt } : {}),
     };
-    const { outboxId } = await ctx.phone.send(op.conversation, message);
+    const { outboxId } = await ctx.phone.send(op.conversation, message).catch((error: unknown) => {
+      // The platform answered (an error, a 429): this part was certainly not sent, so the retry sends it at
+      // once instead of waiting out the reconcile window of a send in doubt.
+      if (classifySendError(error, false).kind !== 'outcome_unknown') {
+        ctx.store.effects.update(effect.id, { attemptedAt: null });
+      }
+      throw error;
+    });
     // Latency to the phone is observed when messages.dev confirms delivery (planDelivered).
     ctx.metrics.delivered('imessage', 0, 'to_phone');
     const partLink =

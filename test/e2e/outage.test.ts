@@ -169,3 +169,20 @@ describe('/readyz during an outage', () => {
     assert.equal(after.status, 'ok');
   });
 });
+
+describe('messages.dev refusing a send', () => {
+  it('a 503 answer is a send that certainly did not happen: retried after recovery, not held for the reconcile window', async (t) => {
+    // A reconcile window far longer than the test: a send wrongly held as "in doubt" would never go out in time.
+    const { world } = await conversation(t, { reconcileWindowMs: 120_000 });
+    world.phone.startOutage({ mode: '503' });
+    await slackReply(world, 'refused, then sent');
+    await waitFor(() => world.daemon.app.store!.effects.list().some((effect) => effect.attempts > 0), {
+      timeoutMs: 10_000,
+      message: 'the send was tried and refused',
+    });
+    world.phone.endOutage();
+    await waitFor(() => phoneTexts(world).length === 1, { timeoutMs: 10_000, message: 'sent soon after recovery' });
+    await delay(300);
+    assert.deepEqual(phoneTexts(world), ['refused, then sent']);
+  });
+});
