@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { BridgeState, TeamBridge, ThreadRef } from '../../src/core/bridge.js';
 import { CatchUpCursor } from '../../src/core/catch-up-cursor.js';
-import type { SendQueues } from '../../src/queue/send-queue-types.js';
+import type { PauseBook, SendQueues } from '../../src/queue/send-queue-types.js';
 import type { CursorStore } from '../../src/store/store.js';
 import { catchUpThreads } from './catch-up.js';
 import type { DiscordConfig } from './config.js';
@@ -27,6 +27,8 @@ export interface DiscordBridgeDeps {
   readonly channels: readonly string[];
   /** Where the catch-up cursor is kept; without it there is no catch-up after a restart. */
   readonly cursors?: CursorStore;
+  /** Where spent webhook budgets are remembered across restarts. */
+  readonly pauses?: PauseBook;
   /** True when `thread` under the route channel `parent` is a conversation's (`store.conversations.findByThread`). */
   readonly isConversationThread?: (parent: string, thread: string) => boolean;
   /**
@@ -67,7 +69,14 @@ export function createDiscordBridge(deps: DiscordBridgeDeps): DiscordBridge {
   trackConnection(client, log, setState, () => state === 'stopped');
   followRateLimitHeaders(client.rest, deps.queues);
   const botId = () => client.user?.id ?? '';
-  const webhooks = new ChannelWebhooks({ rest: client.rest, queues: deps.queues, log, botId, now });
+  const webhooks = new ChannelWebhooks({
+    rest: client.rest,
+    queues: deps.queues,
+    log,
+    botId,
+    now,
+    ...(deps.pauses ? { pauses: deps.pauses } : {}),
+  });
   const channelTypes = new Map<string, RouteChannelType>();
   const maxAttachmentBytes = deps.maxAttachmentBytes ?? defaultMaxAttachmentBytes;
   const outbound: DiscordOutboundDeps = {

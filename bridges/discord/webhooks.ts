@@ -1,7 +1,7 @@
 import { Routes, type REST } from 'discord.js';
 import type { Logger } from 'pino';
 import { BridgeError } from '../../src/core/errors.js';
-import type { SendQueues } from '../../src/queue/send-queue-types.js';
+import type { PauseBook, SendQueues } from '../../src/queue/send-queue-types.js';
 import { restDestination } from './destinations.js';
 import { callDiscord, discordCodes, isDiscordCode } from './rest.js';
 
@@ -43,7 +43,18 @@ export class ChannelWebhooks {
   readonly #recent = new Map<string, number[]>();
   readonly #exhaustedUntil = new Map<string, number>();
 
-  constructor(deps: { rest: REST; queues: SendQueues; log: Logger; botId: () => string; now: () => number }) {
+  readonly #pauses: PauseBook | undefined;
+
+  constructor(deps: {
+    rest: REST;
+    queues: SendQueues;
+    log: Logger;
+    botId: () => string;
+    now: () => number;
+    /** Where a spent budget is remembered across restarts (Discord counts an execution inside its window). */
+    pauses?: PauseBook;
+  }) {
+    this.#pauses = deps.pauses;
     this.#rest = deps.rest;
     this.#queues = deps.queues;
     this.#log = deps.log;
@@ -78,7 +89,8 @@ export class ChannelWebhooks {
   /** Takes one execution from the channel's per-minute budget; false when it is spent. */
   takeExecution(channel: string): boolean {
     const now = this.#now();
-    if ((this.#exhaustedUntil.get(channel) ?? 0) > now) return false;
+    const exhaustedUntil = this.#exhaustedUntil.get(channel) ?? this.#pauses?.until(webhookPauseName(channel)) ?? 0;
+    if (exhaustedUntil > now) return false;
     const recent = (this.#recent.get(channel) ?? []).filter((at) => at > now - 60_000);
     if (recent.length >= executionsPerMinute) {
       this.#recent.set(channel, recent);
@@ -92,6 +104,7 @@ export class ChannelWebhooks {
   /** Discord said the webhook's budget is spent for `ms`: bot posts until then. */
   exhaust(channel: string, ms: number): void {
     this.#exhaustedUntil.set(channel, this.#now() + ms);
+    this.#pauses?.record(webhookPauseName(channel), this.#now() + ms);
     this.#log.info({ channel, retry_after_ms: ms }, 'Discord webhook budget spent; posting as the bot meanwhile');
   }
 
@@ -136,4 +149,9 @@ export class ChannelWebhooks {
       return undefined;
     }
   }
+}
+
+/** The name under which a channel's spent webhook budget is kept in the pause book. */
+function webhookPauseName(channel: string): string {
+  return `discord:webhook:${channel}`;
 }

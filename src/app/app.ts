@@ -20,6 +20,7 @@ import type { RouteSpec } from '../core/routes.js';
 import { DEFAULT_BUCKET_LIMITS, resolveDefaultDestination } from '../queue/default-limits.js';
 import type { SendQueues } from '../queue/send-queue-types.js';
 import { createSendQueues } from '../queue/send-queues.js';
+import { StoredPauses } from '../core/stored-pauses.js';
 import { createHttpServer, errorBody, type RawHandler } from '../server/http-server.js';
 import { mountQueueRoutes } from '../server/queue-routes.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
@@ -110,7 +111,9 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
 
   const imessageDestinations = imessageDestinationConfig(config.imessage);
+  const pauses = new StoredPauses();
   const queues: SendQueues = createSendQueues({
+    pauses,
     log: log.child({ component: 'queue' }),
     registry,
     buckets: {
@@ -198,6 +201,8 @@ export function createApp(config: Config, deps: AppDeps): App {
   /** Opens the bridges on `openStore`, replays the journal and starts the effects: the sender's part. */
   async function startWork(openStore: Store): Promise<void> {
     store = openStore;
+    pauses.attach(openStore.cursors);
+    queues.restorePauses();
     phone = createImessageBridge({
       config: config.imessage,
       lines: config.routes.map((route) => route.line),
@@ -238,6 +243,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         isConversationThread: (parent, thread) =>
           openStore.conversations.findByThread('discord', parent, thread) !== undefined,
         cursors: store.cursors,
+        pauses,
         isLinked: (messageId) => openStore.links.findByDiscord(messageId) !== undefined,
         onTyping: (thread) => forwardTyping('discord', thread),
       });

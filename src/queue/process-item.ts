@@ -4,7 +4,7 @@ import type { BackoffPolicy } from './backoff.js';
 import { classifySendError } from './classify-error.js';
 import type { SendErrorClass } from './classify-error.js';
 import type { Destination, QueueItem } from './destination.js';
-import type { FailedItem, ReconcileVerdict, RetryPolicy } from './send-queue-types.js';
+import type { FailedItem, PauseBook, ReconcileVerdict, RetryPolicy } from './send-queue-types.js';
 import { waitForTurn } from './wait-turn.js';
 import type { TurnContext } from './wait-turn.js';
 
@@ -14,6 +14,7 @@ export interface ItemContext extends TurnContext {
   readonly reconcileDelayMs: number;
   readonly random: () => number;
   readonly onFailed: ((item: FailedItem, error: unknown) => void) | undefined;
+  readonly pauses: PauseBook | undefined;
 }
 
 interface Progress {
@@ -154,7 +155,8 @@ function retryLater(
     // While reconciling, the open question is still whether the first call landed.
     const failWith = progress.mode === 'reconcile' ? progress.unknownError : error;
     const failCode = progress.mode === 'reconcile' ? 'outcome_unknown' : code;
-    return fail(ctx, log, item, progress, failWith, failCode, 'Send failed after retries', error);
+    // Still transient: whoever queued it (the effect runner) tries again later, so this is a warning.
+    return fail(ctx, log, item, progress, failWith, failCode, 'Send failed after retries', error, 'warn');
   }
   const waitMs = computeJitteredBackoffMs(progress.failures, ctx.retry, ctx.random);
   destination.own.pause(ctx.now() + waitMs, 'backoff');
@@ -183,7 +185,10 @@ function pauseForRateLimit(
   const until = now + waitMs;
   // Refused after a burst: this destination allows none. One call per interval from now on, not slower.
   const learned = bucketScope ? undefined : destination.own.learnFromRateLimit(now);
-  for (const target of targets) target.pause(until, told === undefined ? 'backoff' : 'retry_after');
+  for (const target of targets) {
+    target.pause(until, told === undefined ? 'backoff' : 'retry_after');
+    if (told !== undefined) ctx.pauses?.record(target.name, until);
+  }
   ctx.metrics.rateLimited.inc({ destination: destination.key });
   ctx.metrics.retries.inc({ destination: destination.key });
   log.warn(
@@ -211,9 +216,10 @@ function fail(
   code: string,
   message: string,
   lastError: unknown = error,
+  level: 'warn' | 'error' = 'error',
 ): Failure {
   ctx.metrics.failures.inc({ destination: item.destination, code });
-  log.error(
+  log[level](
     { attempt: progress.attempts, code, err: error, ...(lastError === error ? {} : { lastErr: lastError }) },
     message,
   );

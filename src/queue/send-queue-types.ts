@@ -67,6 +67,17 @@ export interface BucketConfig {
   readonly pollReserve?: number;
 }
 
+/**
+ * Where Retry-After pauses are kept so that a restarted process honours the ones its predecessor was told about
+ * (a platform counts a request inside an announced window against the client, whoever sent it).
+ */
+export interface PauseBook {
+  /** Until when (Unix ms) `name` (a destination key or a shared bucket's name) was told to wait, if it was. */
+  until(name: string): number | undefined;
+  /** `name` was told to wait until `until`. */
+  record(name: string, until: number): void;
+}
+
 /** The retry schedule for transient failures. */
 export interface RetryPolicy extends BackoffPolicy {
   /** Failed attempts (transient errors, reconciles that said 'not-applied') before the item fails for good. */
@@ -112,6 +123,8 @@ export interface SendQueuesOptions {
    * `error`, so the router can post a delivery-failed note. Must not throw; a throw is logged and ignored.
    */
   readonly onFailed?: (item: FailedItem, error: unknown) => void;
+  /** Keeps Retry-After pauses across restarts; read when a destination opens and by `restorePauses`. */
+  readonly pauses?: PauseBook;
 }
 
 /** Per-destination FIFO send queues with pacing, Retry-After, retries and reconciliation. */
@@ -132,4 +145,6 @@ export interface SendQueues {
    * destination is paced by it, exactly, until its window resets.
    */
   observe(destination: string, budget: ServerBudget): void;
+  /** Applies the pauses in `SendQueuesOptions.pauses` to every open destination and shared bucket (after it opens). */
+  restorePauses(): void;
 }

@@ -48,7 +48,15 @@ export function createSendQueues(options: SendQueuesOptions): SendQueues {
     reconcileDelayMs: options.reconcileDelayMs ?? DEFAULT_RECONCILE_DELAY_MS,
     random: options.random ?? Math.random,
     onFailed: options.onFailed,
+    pauses: options.pauses,
   };
+
+  /** A pause told to an earlier process still holds. */
+  function restorePause(throttle: Throttle): void {
+    const until = options.pauses?.until(throttle.name);
+    if (until !== undefined && until > ctx.now()) throttle.pause(until, 'retry_after');
+  }
+  for (const bucket of buckets.values()) restorePause(bucket);
 
   function openDestination(key: string): Destination {
     const existing = destinations.get(key);
@@ -70,6 +78,7 @@ export function createSendQueues(options: SendQueuesOptions): SendQueues {
       scope: config.rateLimitScope ?? 'destination',
       depth: 0,
     };
+    restorePause(destination.own);
     destinations.set(key, destination);
     return destination;
   }
@@ -151,6 +160,11 @@ export function createSendQueues(options: SendQueuesOptions): SendQueues {
       destination.own.observe(budget, ctx.now());
       // A sleeper waiting on the old estimate looks again (it may go sooner, never inside a pause).
       destination.own.wakeWaiters();
+    },
+
+    restorePauses() {
+      for (const bucket of buckets.values()) restorePause(bucket);
+      for (const destination of destinations.values()) restorePause(destination.own);
     },
   };
 }

@@ -93,19 +93,24 @@ for (const { kind, skip } of await storeKinds()) {
   );
 }
 
-it('a shutdown while Slack asks to wait stops promptly, keeps the work pending, and posts it once after the restart', async (t) => {
+it('a shutdown while Slack asks to wait stops promptly, keeps the work pending, and after the restart posts it once, not inside the Retry-After window', async (t) => {
   const world = await startWorld(t, { slack: {} });
   const slack = world.slack!;
-  slack.inject({ method: 'chat.postMessage', retryAfterSec: 60 });
+  const retryAfterSec = 8;
+  slack.inject({ method: 'chat.postMessage', retryAfterSec });
   await world.phone.simulateInbound({ from: '+15559876543', text: 'are you open?' });
   await slack.waitForCall('chat.postMessage');
-  const stopping = Date.now();
+  const toldAt = Date.now();
   await world.daemon.app.stop();
-  assert.ok(Date.now() - stopping < 5000, `stopped in ${Date.now() - stopping} ms instead of waiting out Retry-After`);
+  assert.ok(Date.now() - toldAt < 5000, `stopped in ${Date.now() - toldAt} ms instead of waiting out Retry-After`);
   await world.restart();
   await waitFor(() => threadTexts(slack, channel, slack.state.messages(channel)[0]).length === 1, {
-    timeoutMs: 10_000,
+    timeoutMs: retryAfterSec * 1000 + 10_000,
   });
+  // The restarted process was never told to wait; it knew from the store.
+  const posts = slack.calls.filter((call) => call.method === 'chat.postMessage');
+  assert.equal(posts.length, 2, 'the refused post and the one after the window');
+  assert.ok(posts[1]!.at >= toldAt + retryAfterSec * 1000 - 200, 'the retry came after the announced window');
   assert.equal(slack.state.messages(channel).length, 1);
   assert.deepEqual(threadTexts(slack, channel, slack.state.messages(channel)[0]), ['are you open?']);
   assert.ok(world.daemon.lines.some((entry) => entry.msg === 'Resuming pending effects'));

@@ -37,11 +37,12 @@ async function deliver(url: string, body: object): Promise<number> {
 describe('the daemon on PostgreSQL', { skip }, () => {
   it('keeps pending work across a restart and deduplicates a redelivery after it', async (t) => {
     const world = await startWorld(t, { slack: {}, store: 'postgres' });
-    world.slack!.inject({ method: 'chat.postMessage', retryAfterSec: 60 });
+    // Told to wait 2 s: the pause is kept in PostgreSQL too, so the restarted process waits it out.
+    world.slack!.inject({ method: 'chat.postMessage', retryAfterSec: 2 });
     const { deliveries } = await world.phone.simulateInbound({ from: customer, text: 'kept across the restart' });
     await world.slack!.waitForCall('chat.postMessage');
     await world.restart();
-    await waitFor(() => slackTexts(world).length === 1, { timeoutMs: 10_000 });
+    await waitFor(() => slackTexts(world).length === 1, { timeoutMs: 12_000 });
     // messages.dev delivers the same delivery again (its webhook was re-registered by the restart).
     const replay = await world.deliverSigned(deliveries[0]!.body);
     assert.equal(replay.status, 200);

@@ -143,6 +143,53 @@ describe('pacing', () => {
 // ---- rate limits ----
 
 describe('429 handling', () => {
+  it('keeps a Retry-After in the pause book, and a new set of queues (a restarted process) waits it out', async (t) => {
+    const book = new Map<string, number>();
+    const pauses = {
+      until: (name: string) => book.get(name),
+      record: (name: string, until: number) => book.set(name, until),
+    };
+    const h = setup(t, { destinations: perSecond, pauses });
+    watch(h.queues.enqueue('C1', h.scripted('told to wait', [new RateLimitedError('slack', 3000, '429')])));
+    await flush();
+    assert.deepEqual([...book], [['C1', 3000]]);
+    h.queues.close();
+    await h.advance(1000);
+
+    // The process died 1 s into the pause; the next one opens the same destination.
+    const restarted = createSendQueues({
+      log: pino({ level: 'silent' }),
+      registry: new Registry(),
+      destinations: perSecond,
+      pauses,
+    });
+    t.after(() => restarted.close());
+    watch(restarted.enqueue('C1', h.scripted('after restart')));
+    watch(restarted.enqueue('C2', h.scripted('other destination')));
+    await h.advance(1999);
+    assert.deepEqual(h.startsOf('after restart'), [], 'nothing inside the announced window');
+    assert.ok((h.startsOf('other destination')[0] ?? Infinity) <= 1001, 'another destination is not held');
+    await h.advance(1);
+    assert.deepEqual(h.startsOf('after restart'), [3000]);
+  });
+
+  it('restorePauses applies the book to destinations opened before it had anything', async (t) => {
+    const book = new Map<string, number>();
+    const h = setup(t, {
+      destinations: perSecond,
+      pauses: { until: (name) => book.get(name), record: (name, until) => book.set(name, until) },
+    });
+    watch(h.queues.enqueue('C1', h.scripted('first')));
+    await flush();
+    book.set('C1', 5000);
+    h.queues.restorePauses();
+    watch(h.queues.enqueue('C1', h.scripted('second')));
+    await h.advance(4999);
+    assert.deepEqual(h.startsOf('second'), []);
+    await h.advance(1);
+    assert.deepEqual(h.startsOf('second'), [5000]);
+  });
+
   it('pauses the destination for exactly Retry-After, retries the same item first, others keep flowing', async (t) => {
     const h = setup(t, { destinations: perSecond });
     const first = watch(h.queues.enqueue('C1', h.scripted('first', [new RateLimitedError('slack', 3000, '429')])));
