@@ -5,7 +5,7 @@ import { createImessageBridge, type ImessageBridge } from '../../bridges/imessag
 import { createImessageWebhookHandler } from '../../bridges/imessage/ingress.js';
 import { createDiscordBridge } from '../../bridges/discord/index.js';
 import { discordBuckets, discordDestinationConfig } from '../../bridges/discord/destinations.js';
-import { createSlackBridge } from '../../bridges/slack/index.js';
+import { createSlackBridge, type SlackBridge } from '../../bridges/slack/index.js';
 import { slackDestinationConfig } from '../../bridges/slack/web.js';
 import type { Config } from './config-schema.js';
 import type { BridgeState, TeamBridge } from '../core/bridge.js';
@@ -142,7 +142,8 @@ export function createApp(config: Config, deps: AppDeps): App {
   let stopWork: () => Promise<void> = async () => {};
   let senderLease: SenderLease | undefined;
   let standby: AbortController | undefined;
-  let standbyPool: { pool: ReturnType<typeof createPgPool>; timer: ReturnType<typeof setInterval> } | undefined;
+  let standbyPool:
+    { pool: ReturnType<typeof createPgPool>; timer: ReturnType<typeof setInterval>; slack?: SlackBridge } | undefined;
 
   const stateOf = (bridge: BridgeId): BridgeState | undefined =>
     bridge === 'imessage' ? phone?.state() : teams[bridge]?.state();
@@ -349,18 +350,30 @@ export function createApp(config: Config, deps: AppDeps): App {
     const pool = createPgPool({ ...pg, poolSize: 4 });
     pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL connection lost'));
     const ingress = new PgIngress(pool, now);
-    handlers.webhook = createImessageWebhookHandler({
-      secret: config.imessage.webhookSecret,
-      now,
-      ingest: createAtomicIngest(ingress),
-    });
+    const ingest = createAtomicIngest(ingress);
+    handlers.webhook = createImessageWebhookHandler({ secret: config.imessage.webhookSecret, now, ingest });
+    // Slack hands each event to one of the app's Socket Mode connections: every replica holds one and journals
+    // what it gets before acknowledging it. The Discord Gateway stays with the sender (docs/replicas.md).
+    const slack = config.slack
+      ? createSlackBridge({
+          config: config.slack,
+          queues,
+          log,
+          now,
+          ...(deps.slackPingTimeoutMs ? { clientPingTimeoutMs: deps.slackPingTimeoutMs } : {}),
+        })
+      : undefined;
+    if (slack) {
+      await slack.start(ingest);
+      if (slack.httpHandler) handlers.slack = slack.httpHandler;
+    }
     const refresh = async () => {
       role.currentSender = await readSender(pool).catch(() => role.currentSender);
     };
     await refresh();
     const timer = setInterval(() => void refresh(), 2_000);
     timer.unref();
-    standbyPool = { pool, timer };
+    standbyPool = { pool, timer, ...(slack ? { slack } : {}) };
     log.info(
       { replica: role.name, sender: role.currentSender?.replica },
       'This replica is a standby: it takes ingress',
@@ -370,9 +383,12 @@ export function createApp(config: Config, deps: AppDeps): App {
   async function stopStandby(): Promise<void> {
     if (!standbyPool) return;
     clearInterval(standbyPool.timer);
-    const { pool } = standbyPool;
+    const { pool, slack } = standbyPool;
     standbyPool = undefined;
     role.currentSender = undefined;
+    // The sender's own Slack bridge replaces it; until then Slack re-sends what nobody acknowledged.
+    delete handlers.slack;
+    await slack?.stop();
     await pool.end().catch(() => undefined);
   }
 
@@ -439,12 +455,13 @@ export function createApp(config: Config, deps: AppDeps): App {
       await startStandby(pg);
       const url = await server.listen();
       standby = new AbortController();
-      void acquireSenderLease(leaseOptions, standby.signal).then(
-        (won) => startSender(pg, won),
-        (error: unknown) => {
-          if (!standby?.signal.aborted) fatal(error);
-        },
-      );
+      // A takeover that cannot start its work (a platform refusing at that moment) ends the process like a
+      // lost role: the supervisor restarts it, and the lease goes with the connection.
+      void acquireSenderLease(leaseOptions, standby.signal)
+        .then((won) => (stopping ? won.release() : startSender(pg, won)))
+        .catch((error: unknown) => {
+          if (!standby?.signal.aborted && !stopping) fatal(error);
+        });
       return url;
     },
     stop() {

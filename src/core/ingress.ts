@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Ingress } from './model.js';
+import { conversationId, type Ingress } from './model.js';
 
 /** Hands a verified event to the core; resolves once it is durable (then, and only then, the ingress answers 2xx). */
 export type IngestFn = (ingress: Ingress, log: Logger) => Promise<'accepted' | 'duplicate'>;
@@ -60,18 +60,48 @@ export interface AtomicIngressJournal {
 
 /**
  * Durable, idempotent ingress over an {@link AtomicIngressJournal}: the same delivery arriving at several
- * replicas at once is journaled once, each answered only after the database has it.
+ * replicas at once is journaled once, each answered only after the database has it. Events of one
+ * conversation (or one team thread) are journaled one after another, in the order they arrived here:
+ * concurrent transactions could otherwise commit, and so be planned, in another order.
  */
 export function createAtomicIngest(
   journal: AtomicIngressJournal,
   options: { dedupeTtlMs?: number; onJournaled?: (seq: number, ingress: Ingress) => void } = {},
 ): IngestFn {
   const ttl = options.dedupeTtlMs ?? defaultDedupeTtlMs;
-  return async (ingress) => {
-    const keys = ingress.effectKey === undefined ? [ingress.dedupeKey] : [ingress.dedupeKey, ingress.effectKey];
-    const seq = await journal.journalOnce(keys, { kind: 'ingress', payload: ingress }, ttl);
-    if (seq === undefined) return 'duplicate';
-    options.onJournaled?.(seq, ingress);
-    return 'accepted';
-  };
+  const inOrder = new KeyedChain();
+  return (ingress) =>
+    inOrder.run(orderKeyOf(ingress), async () => {
+      const keys = ingress.effectKey === undefined ? [ingress.dedupeKey] : [ingress.dedupeKey, ingress.effectKey];
+      const seq = await journal.journalOnce(keys, { kind: 'ingress', payload: ingress }, ttl);
+      if (seq === undefined) return 'duplicate';
+      options.onJournaled?.(seq, ingress);
+      return 'accepted';
+    });
+}
+
+/** What must keep its arrival order: a phone conversation, a team thread (or channel), else the platform. */
+function orderKeyOf(ingress: Ingress): string {
+  const { origin } = ingress.event;
+  if (origin.conversation) return `${origin.bridge}:${conversationId(origin.conversation)}`;
+  return [origin.bridge, origin.channel ?? '', origin.thread ?? ''].join(':');
+}
+
+/** Runs tasks of one key one after another, in call order; tasks of different keys run concurrently. */
+class KeyedChain {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
+  }
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signWebhook } from '../../bridges/imessage/webhook.js';
-import { slackTexts } from '../helpers/conversation-view.js';
+import { phoneTexts, slackTexts } from '../helpers/conversation-view.js';
 import { pgUnavailable } from '../helpers/pg-server.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { customer, startWorld, webhookSecret } from '../helpers/world.js';
+import { customer, slackChannel, startWorld, webhookSecret } from '../helpers/world.js';
 
 const skip = await pgUnavailable();
 
@@ -87,5 +87,41 @@ describe('the daemon on PostgreSQL', { skip }, () => {
     await waitFor(() => slackTexts(world).length === 4, { timeoutMs: 10_000, message: 'sent by the new sender' });
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(slackTexts(world), ['one', 'two', 'three', 'four']);
+  });
+  it('two replicas: each holds a Slack Socket Mode connection and journals the replies it is handed before acking them', async (t) => {
+    const world = await startWorld(t, { slack: {}, store: 'postgres', replica: 'a' });
+    const slack = world.slack!;
+    await world.phone.simulateInbound({ from: customer, text: 'hello' });
+    await waitFor(() => slackTexts(world).length === 1, { timeoutMs: 10_000 });
+    const b = await world.daemon.twin('b');
+    assert.equal((await readyz(b.url)).replica.role, 'standby');
+    await waitFor(() => slack.connections.filter((connection) => connection.closedAt === undefined).length === 2, {
+      timeoutMs: 5_000,
+      message: 'the standby connected to Socket Mode too',
+    });
+
+    // Slack hands events to the connections in turn: half of these go to the standby. Written 150 ms apart, as
+    // people write: which of two replicas journals first is only defined for events further apart than a commit.
+    const root = slack.state.messages(slackChannel)[0]!;
+    const replies = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+    const eventIds: string[] = [];
+    for (const text of replies) {
+      const posted = await slack.postAsUser({ user: 'U0ALICE', channel: slackChannel, threadTs: root.ts, text });
+      eventIds.push(posted.eventId);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    await waitFor(() => phoneTexts(world).length === replies.length, {
+      timeoutMs: 10_000,
+      message: 'every reply sent',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(phoneTexts(world), replies, 'once each, in the order written');
+    // Each envelope was acknowledged where it first went: none had to be sent again.
+    const ofReplies = slack.deliveries.filter((delivery) => eventIds.includes(delivery.eventId ?? ''));
+    assert.deepEqual(
+      ofReplies.map((delivery) => delivery.retryAttempt),
+      replies.map(() => 0),
+    );
+    assert.equal(new Set(slack.acks.map((ack) => ack.eventId).filter((id) => eventIds.includes(id ?? ''))).size, 6);
   });
 });
