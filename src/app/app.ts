@@ -417,9 +417,17 @@ export function createApp(config: Config, deps: AppDeps): App {
           stats: () => runner?.stats() ?? [],
           requeue: (id) => runner?.requeue(id) ?? false,
         },
+        unavailable: () =>
+          role.sender === false
+            ? `replica ${role.name ?? '?'} is a standby: the sender${
+                role.currentSender ? ` (replica ${role.currentSender.replica})` : ''
+              } holds the queue; run threadline queue against it`
+            : store
+              ? undefined
+              : 'Threadline is starting; ask again shortly',
         store: {
           get effects() {
-            if (!store) throw new Error('This replica is not the sender: ask the sender replica');
+            if (!store) throw new Error('The store is not open yet');
             return store.effects;
           },
           commit: () => store?.commit() ?? Promise.resolve(),

@@ -15,6 +15,11 @@ export interface QueueRoutesDeps {
   /** The open store: its effects are listed, and a retry is committed before it is answered. */
   readonly store: Pick<Store, 'effects' | 'commit'>;
   readonly now?: () => number;
+  /**
+   * Why this process cannot answer for the queue right now (a standby replica: the sender holds it), or
+   * undefined when it can. Answered 503 with that reason.
+   */
+  readonly unavailable?: () => string | undefined;
 }
 
 /**
@@ -27,16 +32,23 @@ export interface QueueRoutesDeps {
  */
 export function mountQueueRoutes(server: HttpServer, deps: QueueRoutesDeps): void {
   const now = deps.now ?? Date.now;
+  const refusal = () => {
+    const reason = deps.unavailable?.();
+    return reason === undefined ? undefined : { status: 503, body: errorBody('not_sender', reason) };
+  };
   server.addJsonRoute(
     'GET',
     '/admin/queue',
-    async () => ({ status: 200, body: queueSnapshot(deps.store.effects.list(), now(), deps.runner.stats()) }),
+    async () =>
+      refusal() ?? { status: 200, body: queueSnapshot(deps.store.effects.list(), now(), deps.runner.stats()) },
     { localOnly: true },
   );
   server.addJsonRoute(
     'POST',
     '/admin/queue/retry',
     async (request) => {
+      const refused = refusal();
+      if (refused) return refused;
       const parsed = parseRetryRequest(request.body);
       if (typeof parsed === 'string') return { status: 400, body: errorBody('bad_request', parsed) };
       const result = retryDeadLetters(parsed, deps.store.effects, (id) => deps.runner.requeue(id));

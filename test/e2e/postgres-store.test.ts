@@ -61,6 +61,11 @@ describe('the daemon on PostgreSQL', { skip }, () => {
     assert.equal(seen.replica.role, 'standby');
     assert.equal(seen.replica.sender?.replica, 'a');
     assert.equal((await readyz(a.url)).replica.role, 'sender');
+    // The operator's queue view lives with the sender; a standby says where to look.
+    const queueAtStandby = await fetch(`${b.url}/admin/queue`);
+    assert.equal(queueAtStandby.status, 503);
+    assert.match(((await queueAtStandby.json()) as { error: { message: string } }).error.message, /standby.*replica a/);
+    assert.equal((await fetch(`${a.url}/admin/queue`)).status, 200);
 
     // A webhook that reaches the standby is planned by the sender at once.
     await world.registerWebhook(`${b.url}/webhooks/imessage`);
