@@ -23,6 +23,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { PlatformError, RateLimitedError } from '../src/core/errors.js';
 import { createSendQueues } from '../src/queue/send-queues.js';
+import { seededRandom } from '../sandbox/shared/seeded-random.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,18 +39,6 @@ const SCALE_MS = Number(args['scale-ms']);
 const RANDOM_429 = Number(args['random-429']);
 const BURST = 5;
 const RATE_PER_SECOND = 1;
-
-/** mulberry32: a tiny seeded generator, so two runs see the same random 429s. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- the server: enforces the limit and records what it saw ----
 

@@ -12,6 +12,7 @@ import { earliestFinish, sumTallies, tallyStream, type Pace, type StreamReport }
 import { runThreadline, startedUrl, type DaemonProcess } from './daemon-process.js';
 import { threadPosts } from './slack-thread.js';
 import { waitFor } from './wait-for.js';
+import { seededRandom } from '../../sandbox/shared/seeded-random.js';
 
 const line = '+15551234567';
 const slackChannel = 'C0123456789';
@@ -59,18 +60,6 @@ export interface ChaosFigures {
   readonly boundBy: string;
   readonly retryAfterViolations: number;
   readonly rateLimited: Record<'slack' | 'discord' | 'phone', number>;
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated with CHAOS_SEED. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function freePort(): Promise<number> {
@@ -154,7 +143,7 @@ function snapshot(slack: SlackSimulator, discord: DiscordSimulator, phone: Messa
  * once, in order, and the drain after the last restart is compared with the platforms' limits.
  */
 export async function runChaos(t: TestContext, scenario: string, options: ChaosOptions): Promise<ChaosFigures> {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const phone = await startMessagesDevSimulator({
     webhookSecret: secret,
     lines: [{ handle: line }],
@@ -251,27 +240,30 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
     slack.state
       .messages(slackChannel)
       .find((root) => threadPosts(slack, slackChannel, root).some((post) => post.text.includes(`${chatName(chat)}-t`)));
-  const replying = (async () => {
-    for (const { chat, n, at } of replySchedule) {
-      const wait = began + at - Date.now();
-      if (wait > 0) await delay(wait);
-      const root = await waitFor(() => rootOf(chat), {
-        timeoutMs: 600_000,
-        intervalMs: 50,
-        message: `${chatName(chat)}'s Slack thread`,
-      });
-      const token = replyToken(chat, n);
-      sentAt.set(token, Date.now());
-      const posted = await slack.postAsUser({
-        user: 'U0ALICE',
-        channel: slackChannel,
-        threadTs: root.ts,
-        text: `reply ${token}`,
-      });
-      replyEvents.add(posted.eventId);
-      replyEventOf.set(token, posted.eventId);
-    }
-  })();
+  // Each chat's replies in their own order; a chat whose thread is not in Slack yet holds up only its own.
+  const replying = Promise.all(
+    Array.from({ length: options.chats }, async (_, chat) => {
+      for (const { n, at } of replySchedule.filter((reply) => reply.chat === chat)) {
+        const wait = began + at - Date.now();
+        if (wait > 0) await delay(wait);
+        const root = await waitFor(() => rootOf(chat), {
+          timeoutMs: 600_000,
+          intervalMs: 50,
+          message: `${chatName(chat)}'s Slack thread`,
+        });
+        const token = replyToken(chat, n);
+        sentAt.set(token, Date.now());
+        const posted = await slack.postAsUser({
+          user: 'U0ALICE',
+          channel: slackChannel,
+          threadTs: root.ts,
+          text: `reply ${token}`,
+        });
+        replyEvents.add(posted.eventId);
+        replyEventOf.set(token, posted.eventId);
+      }
+    }),
+  );
 
   // Kills: each a little after the daemon is up again, either at a random moment or the instant it acks a
   // Slack envelope (what bolt would have acknowledged before Threadline could journal it).
@@ -292,7 +284,7 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
         const onAck = (ack: { eventId: string | undefined }) => {
           if (ack.eventId !== undefined && replyEvents.has(ack.eventId)) stop(true);
         };
-        const timer = setTimeout(() => stop(false), 15_000);
+        const timer = setTimeout(() => stop(false), 60_000);
         slack.on('ack', onAck);
       });
       if (acked) killsAfterAck++;
