@@ -42,6 +42,7 @@ import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } fro
 import type { JournalInput, PruneResult, Store } from './store.js';
 import { JournalFollower } from './pg-journal-follower.js';
 import { journalOnce } from './pg-journal-once.js';
+import { pruneTables } from './prune.js';
 
 /** Where the PostgreSQL store lives. */
 export interface PgConnectionOptions {
@@ -179,14 +180,7 @@ export class PgStore implements Store {
 
   prune(): PruneResult {
     if (this.#closed) return { links: 0, dedupeKeys: 0, deadLetters: 0 };
-    const now = this.#options.now();
-    const result = {
-      links: this.links.prune(now),
-      dedupeKeys: this.dedupe.prune(now),
-      deadLetters: this.effects.prune(now),
-    };
-    if (result.links + result.dedupeKeys + result.deadLetters > 0) this.#options.logger?.debug(result, 'Pruned store');
-    return result;
+    return pruneTables(this, this.#options.now(), this.#options.logger);
   }
 
   /**

@@ -13,6 +13,7 @@ import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } fro
 import type { PruneResult, Store } from './store.js';
 import { MANIFEST, type Volume } from './volume.js';
 import { WriteAheadLog, type LogStart } from './write-ahead-log.js';
+import { pruneTables } from './prune.js';
 
 /**
  * The store over a {@link Volume}: data split into shard files named in a manifest, every mutation in
@@ -156,14 +157,7 @@ export class ShardedStore implements Store {
 
   prune(): PruneResult {
     if (this.#closed) return { links: 0, dedupeKeys: 0, deadLetters: 0 };
-    const now = this.#options.now();
-    const result = {
-      links: this.links.prune(now),
-      dedupeKeys: this.dedupe.prune(now),
-      deadLetters: this.effects.prune(now),
-    };
-    if (result.links + result.dedupeKeys + result.deadLetters > 0) this.#options.logger?.debug(result, 'Pruned store');
-    return result;
+    return pruneTables(this, this.#options.now(), this.#options.logger);
   }
 
   async close(): Promise<void> {
