@@ -5,7 +5,8 @@
  *   npm run bench [-- --only rates,latency] [-- --quick]
  *
  * Groups (in order): store (bench/store.ts), rates (bench/rates.ts), ingest (bench/ingest.ts: ingest + RSS),
- * latency (bench/latency.ts), backlog (bench/backlog.ts). `--quick` runs each for a few seconds, to check the
+ * replicas (bench/replicas.ts: ingest with the embedded store vs. 1 and 2 replicas on PostgreSQL), latency
+ * (bench/latency.ts), backlog (bench/backlog.ts). `--quick` runs each for a few seconds, to check the
  * harness. Where things run: the daemon (`node --import tsx src/app/main.ts start`), the floor server and the bare
  * relay are child processes; the load generator and the simulators of messages.dev, Slack and Discord run in
  * this process. The older send-queue benchmark runs on its own: `node --import tsx bench/queue.ts`.
@@ -17,6 +18,7 @@ import { runBacklog } from './backlog.js';
 import { runIngest } from './ingest.js';
 import { runLatency } from './latency.js';
 import { runRates } from './rates.js';
+import { runReplicas } from './replicas.js';
 import { runStore } from './store-rows.js';
 import { describeMachine, figuresJson, machine, renderTable, type GroupResult, type Row } from './table.js';
 
@@ -25,6 +27,7 @@ const groups: Record<string, Runner> = {
   store: runStore,
   rates: runRates,
   ingest: runIngest,
+  replicas: runReplicas,
   latency: runLatency,
   backlog: runBacklog,
 };

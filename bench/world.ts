@@ -37,12 +37,18 @@ export interface World {
   readonly slack: SlackSimulator;
   readonly discord: DiscordSimulator;
   readonly lines: readonly BenchLine[];
-  /** The daemon's YAML: these simulators, `log.level: warn`, the store at `storePath`, a route per line. */
-  config(options: { storePath: string; port: number; imessage?: string }): string;
+  /**
+   * The daemon's YAML: these simulators, `log.level: warn`, the store at `storePath` (or, with `pg`, the
+   * PostgreSQL store at `pg.url` in schema `pg.schema`), a route per line.
+   */
+  config(options: WorldStoreOptions & { port: number; imessage?: string }): string;
   /** Points every line's messages.dev webhook at `url` (replacing earlier ones). */
   registerWebhooks(url: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Where the daemon's store is: the embedded store's main file, or a PostgreSQL database and schema. */
+export type WorldStoreOptions = { storePath: string } | { pg: { url: string; schema: string } };
 
 /** `n`-th line handle of a benchmark (E.164, distinct per `group`). */
 export const lineHandle = (group: number, n: number) => `+1555${group}${String(n).padStart(6, '0')}`;
@@ -96,7 +102,12 @@ export async function startWorld(options: {
     slack,
     discord,
     lines,
-    config({ storePath, port, imessage = '' }) {
+    config(settings) {
+      const { port, imessage = '' } = settings;
+      const store =
+        'pg' in settings
+          ? `store: { url: "${settings.pg.url}", schema: "${settings.pg.schema}" }`
+          : `store: { path: "${settings.storePath}" }`;
       const routes = lines.flatMap((line) => [
         `  - line: "${line.handle}"`,
         ...(line.slack ? [`    slack: { channel: ${line.slack}, mode: two-way }`] : []),
@@ -107,7 +118,7 @@ export async function startWorld(options: {
         `slack: { botToken: ${slack.botToken}, appToken: ${slack.appToken}, apiUrl: "${slack.apiUrl}" }`,
         `discord: { token: ${discord.token}, apiUrl: "${discord.apiUrl}" }`,
         `server: { host: 127.0.0.1, port: ${port} }`,
-        `store: { path: "${storePath}" }`,
+        store,
         'log: { level: warn }',
         'routes:',
         ...routes,
