@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { PhoneMessage } from '../../src/core/bridge.js';
-import { BridgeError } from '../../src/core/errors.js';
+import { BridgeError, CheckLaterError } from '../../src/core/errors.js';
 import type { ConversationKey } from '../../src/core/model.js';
 import type { ReconcileVerdict, SendQueues } from '../../src/queue/send-queue-types.js';
 import type { MessagesDevClient } from './client.js';
@@ -19,6 +19,12 @@ export interface OutboundDeps {
   /** True when an outbox item already stands for another message (so a repeated text is not taken for it). */
   readonly isLinkedOutbox: (outboxId: string) => boolean;
 }
+
+/**
+ * How often a send in doubt is looked for while its reconcile window runs: each look is one read of the chat
+ * from the key's hourly request budget.
+ */
+const recheckInDoubtMs = 15_000;
 
 /** How far back a reconcile looks for a send that may have gone out. */
 const reconcileWindowMs = 10 * 60 * 1000;
@@ -41,10 +47,12 @@ export async function sendToPhone(
     if (verdict.outcome === 'applied') return verdict.value;
     // Not listed yet: it may still wait in the outbox (which lists nothing). Long after the attempt, it
     // was not sent; before that, ask again later rather than risk sending it twice.
-    if (deps.now() - attemptedAt < deps.reconcileWindowMs) {
-      throw new BridgeError('outcome_unknown', 'A send that may have gone out is not listed yet; checking again', {
-        retryable: true,
-      });
+    const untilSure = attemptedAt + deps.reconcileWindowMs - deps.now();
+    if (untilSure > 0) {
+      throw new CheckLaterError(
+        'A send that may have gone out is not listed yet; checking again',
+        Math.min(untilSure, recheckInDoubtMs),
+      );
     }
     deps.log.warn(
       { conversation: conversation.chat, waitedMs: deps.now() - attemptedAt },

@@ -1,4 +1,5 @@
 import { classifySendError } from '../queue/classify-error.js';
+import { CheckLaterError } from './errors.js';
 import type { Effect } from '../store/store.js';
 import type { PhoneMessage } from './bridge.js';
 import { openerOf } from './apply-team.js';
@@ -18,7 +19,12 @@ export interface Later {
  * per send. Each accepted part is recorded (`progress`) before the next is sent, so a crash resends none
  * that went out; the part in flight at the crash is reconciled by the phone bridge (`replay`).
  */
-export async function applyReply(ctx: RouterContext, effect: Effect, op: ReplyOp, replay: boolean): Promise<void> {
+export async function applyReply(
+  ctx: RouterContext,
+  effect: Effect,
+  op: ReplyOp,
+  replay: boolean,
+): Promise<Later | void> {
   const route = ctx.routes.get(op.conversation.line);
   const team = op.event.origin.bridge as TeamBridgeId;
   const link = ctx.store.links.get(op.linkId);
@@ -40,14 +46,19 @@ export async function applyReply(ctx: RouterContext, effect: Effect, op: ReplyOp
       replay: replay && index === start,
       ...(replay && index === start && effect.attemptedAt !== undefined ? { attemptedAt: effect.attemptedAt } : {}),
     };
-    const { outboxId } = await ctx.phone.send(op.conversation, message).catch((error: unknown) => {
+    let outboxId: string;
+    try {
+      ({ outboxId } = await ctx.phone.send(op.conversation, message));
+    } catch (error) {
+      // Still in doubt: not a failure, just too early to tell; the lane waits without counting an attempt.
+      if (error instanceof CheckLaterError) return { laterMs: error.checkAfterMs };
       // The platform answered (an error, a 429): this part was certainly not sent, so the retry sends it at
       // once instead of waiting out the reconcile window of a send in doubt.
       if (classifySendError(error, false).kind !== 'outcome_unknown') {
         ctx.store.effects.update(effect.id, { attemptedAt: null });
       }
       throw error;
-    });
+    }
     // Latency to the phone is observed when messages.dev confirms delivery (planDelivered).
     ctx.metrics.delivered('imessage', 0, 'to_phone');
     const partLink =

@@ -341,10 +341,11 @@ export class EffectRunner implements EffectSink {
   #succeeded(effect: Effect): void {
     this.#deps.events?.succeeded(effect);
     const platform = platformOf(effect.destination);
-    if (this.#failing.delete(effect.destination)) {
-      this.#deps.log.info({ destination: effect.destination }, 'Destination recovered');
-    }
-    // The platform answers again: lanes backing off from it try now instead of waiting out their backoff.
+    if (!this.#failing.delete(effect.destination)) return;
+    this.#deps.log.info({ destination: effect.destination }, 'Destination recovered');
+    // The platform answers again: lanes backing off from it try now instead of waiting out their backoff. Only
+    // when a failing destination recovers: on every success, a lane whose own trouble persists would be retried
+    // as often as the others succeed.
     const waiting = this.#backingOff.get(platform);
     if (!waiting || waiting.size === 0) return;
     this.#backingOff.delete(platform);

@@ -50,6 +50,19 @@ export class BridgeError extends Error {
   }
 }
 
+/**
+ * A call whose outcome is unknown and cannot be settled yet (a send in doubt that the platform does not list yet):
+ * not a failure of the platform, so the effect is simply looked at again after `checkAfterMs`.
+ */
+export class CheckLaterError extends BridgeError {
+  readonly checkAfterMs: number;
+
+  constructor(message: string, checkAfterMs: number) {
+    super('outcome_unknown', message, { retryable: true });
+    this.checkAfterMs = checkAfterMs;
+  }
+}
+
 /** One problem in the configuration, located by its key path. */
 export interface ConfigIssue {
   /** Dotted key path with array indices, e.g. `routes[0].slack.channel`. */

@@ -186,3 +186,37 @@ describe('messages.dev refusing a send', () => {
     assert.deepEqual(phoneTexts(world), ['refused, then sent']);
   });
 });
+
+describe('a send to the phone in doubt after a restart', () => {
+  it('waits out the reconcile window with a few reads, not a retry per success elsewhere, then sends once', async (t) => {
+    const { world } = await conversation(t, { reconcileWindowMs: 4_000, phoneTimeoutMs: 60_000 });
+    // The send is held by messages.dev when the process stops: whether it went out is unknown.
+    world.phone.startOutage({ mode: 'hang' });
+    await slackReply(world, 'in doubt');
+    await waitFor(() => world.phone.requests.some((request) => request.method === 'POST' && request.status === 0), {
+      timeoutMs: 5_000,
+      message: 'the send is in flight',
+    });
+    await world.daemon.app.stop();
+    world.phone.endOutage();
+    const restartedAt = Date.now();
+    await world.restart();
+    const listsBefore = world.phone.requests.filter((request) => request.method === 'GET').length;
+    // Meanwhile the other chats' work succeeds on the same platform: each success used to retry the send in doubt.
+    for (const text of ['other 1', 'other 2', 'other 3']) {
+      await world.phone.simulateInbound({ from: '+15550000077', text });
+    }
+    await waitFor(() => phoneTexts(world).length === 1, { timeoutMs: 15_000, message: 'sent after the window' });
+    assert.ok(Date.now() - restartedAt >= 2_000, 'not before the reconcile window said it was not sent');
+    await delay(300);
+    assert.deepEqual(phoneTexts(world), ['in doubt']);
+    const lists = world.phone.requests.filter((request) => request.method === 'GET').length - listsBefore;
+    assert.ok(lists <= 4, `${lists} reads of the chat while in doubt`);
+    const retried = world.daemon.lines.filter((line) => line.msg === 'Effect failed, retrying');
+    assert.deepEqual(
+      retried.map((line) => line['code']),
+      [],
+      'waiting for the window is not a failure',
+    );
+  });
+});
