@@ -13,6 +13,8 @@ import { runThreadline, startedUrl, type DaemonProcess } from './daemon-process.
 import { threadPosts } from './slack-thread.js';
 import { waitFor } from './wait-for.js';
 import { seededRandom } from '../../sandbox/shared/seeded-random.js';
+import { dropSchema, freshSchema, pgTestUrl } from './pg-server.js';
+import { startRoundRobinProxy } from './round-robin-proxy.js';
 
 const line = '+15551234567';
 const slackChannel = 'C0123456789';
@@ -34,9 +36,18 @@ export interface ChaosOptions {
   /** Seconds over which the texts (and the replies) are spread. */
   readonly trafficSeconds: number;
   readonly kills: number;
-  /** `random`: a kill at a random moment; `after-ack`: the instant the daemon acknowledges a Slack envelope. */
-  readonly killWhen: 'random' | 'after-ack';
+  /**
+   * `random`: a kill at a random moment; `after-ack`: the instant the daemon acknowledges a Slack envelope;
+   * `sender`: with several replicas, the one that sends, at a random moment; `rolling`: no kill, but each
+   * replica in turn stopped with SIGTERM and started again once the one before is ready (`kills` is ignored).
+   */
+  readonly killWhen: 'random' | 'after-ack' | 'sender' | 'rolling';
   readonly seed: number;
+  /**
+   * Replicas on one PostgreSQL store (default 1, on the embedded store). With more, webhooks reach them through a
+   * round-robin proxy (every fifth to two at once) and each holds a Slack Socket Mode connection.
+   */
+  readonly replicas?: number;
 }
 
 /** What a chaos run measured: the JSON line it prints. */
@@ -60,6 +71,12 @@ export interface ChaosFigures {
   readonly boundBy: string;
   readonly retryAfterViolations: number;
   readonly rateLimited: Record<'slack' | 'discord' | 'phone', number>;
+  /** With several replicas: seconds from each sender kill until a platform saw the next call that changes something. */
+  readonly resumeSeconds?: number[];
+  /** With several replicas: webhooks forwarded to two replicas at once. */
+  readonly webhooksToBoth?: number;
+  /** With several replicas: webhooks the load balancer had to answer with other than 2xx (no replica took them). */
+  readonly webhooksRefused?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -167,32 +184,41 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
     await phone.close();
     await rm(dir, { recursive: true, force: true });
   });
-  const port = await freePort();
-  const config = [
-    `imessage: { apiUrl: "${phone.apiUrl}", apiKey: ${phone.apiKey}, webhookSecret: ${secret} }`,
-    `slack: { botToken: ${slack.botToken}, appToken: ${slack.appToken}, apiUrl: "${slack.apiUrl}" }`,
-    `discord: { token: ${discord.token}, apiUrl: "${discord.apiUrl}" }`,
-    `server: { host: 127.0.0.1, port: ${port} }`,
-    `store: { path: ${join(dir, 'threadline.json')} }`,
-    `log: { level: ${process.env['CHAOS_LOG_LEVEL'] ?? 'info'} }`,
-    'routes:',
-    `  - line: "${line}"`,
-    `    slack: { channel: ${slackChannel}, mode: two-way }`,
-    `    discord: { channel: "${discordChannel}", mode: two-way }`,
-  ].join('\n');
-  const start = async () => {
-    const daemon = await runThreadline({ args: ['start'], config });
+  const replicas = options.replicas ?? 1;
+  const schema = replicas > 1 ? freshSchema('chaos') : undefined;
+  if (schema) t.after(() => dropSchema(schema));
+  const ports = await Promise.all(Array.from({ length: replicas }, () => freePort()));
+  const configFor = (port: number) =>
+    [
+      `imessage: { apiUrl: "${phone.apiUrl}", apiKey: ${phone.apiKey}, webhookSecret: ${secret} }`,
+      `slack: { botToken: ${slack.botToken}, appToken: ${slack.appToken}, apiUrl: "${slack.apiUrl}" }`,
+      `discord: { token: ${discord.token}, apiUrl: "${discord.apiUrl}" }`,
+      `server: { host: 127.0.0.1, port: ${port} }`,
+      schema ? `store: { url: "${pgTestUrl}", schema: ${schema} }` : `store: { path: ${join(dir, 'threadline.json')} }`,
+      `log: { level: ${process.env['CHAOS_LOG_LEVEL'] ?? 'info'} }`,
+      'routes:',
+      `  - line: "${line}"`,
+      `    slack: { channel: ${slackChannel}, mode: two-way }`,
+      `    discord: { channel: "${discordChannel}", mode: two-way }`,
+    ].join('\n');
+  const start = async (port = ports[0]!) => {
+    const daemon = await runThreadline({ args: ['start'], config: configFor(port) });
     daemons.push(daemon);
     await startedUrl(daemon, 60_000);
     return daemon;
   };
-  let current = await start();
+  // One process per port; with several, the first to start sends.
+  const live: DaemonProcess[] = [];
+  for (const port of ports) live.push(await start(port));
+  let current = live[0]!;
+  const proxy = replicas > 1 ? await startRoundRobinProxy({ targets: () => ports, bothEvery: 5 }) : undefined;
+  if (proxy) t.after(() => proxy.close());
   const registered = await fetch(`${phone.apiUrl}/webhooks`, {
     method: 'POST',
     headers: { authorization: `Bearer ${phone.apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       from: line,
-      url: `http://127.0.0.1:${port}/webhooks/imessage`,
+      url: `${proxy?.url ?? `http://127.0.0.1:${ports[0]!}`}/webhooks/imessage`,
       events: ['message.received', 'message.sent'],
     }),
   });
@@ -270,8 +296,43 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
   let lastRestartAt = began;
   let atLastRestart: Snapshot | undefined;
   let killsAfterAck = 0;
-  for (let kill = 0; kill < options.kills; kill++) {
+  const resumeSeconds: number[] = [];
+  const rounds = options.killWhen === 'rolling' ? replicas : options.kills;
+  for (let kill = 0; kill < rounds; kill++) {
     await delay(options.killWhen === 'after-ack' ? 300 + random() * 1000 : 1000 + random() * 5000);
+    if (options.killWhen === 'rolling') {
+      // A deploy: this replica stops cleanly, comes back, and is ready before the next one goes.
+      const stopping = live[kill]!;
+      stopping.child.kill('SIGTERM');
+      assert.equal(await stopping.exited, 0, 'a clean stop');
+      atLastRestart = snapshot(slack, discord, phone);
+      lastRestartAt = Date.now();
+      live[kill] = await start(ports[kill]);
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${ports[kill]!}/readyz`).catch(() => undefined))?.status === 200,
+        { timeoutMs: 60_000, intervalMs: 100, message: `replica ${kill} ready again` },
+      );
+      continue;
+    }
+    if (options.killWhen === 'sender') {
+      // The replica that sends dies; another takes over; the dead one comes back (as a standby).
+      const slot = await senderSlot(ports);
+      const victim = live[slot]!;
+      const before = platformCalls(slack, discord, phone);
+      const killedAt = Date.now();
+      victim.child.kill('SIGKILL');
+      assert.equal(await victim.exited, null, 'killed, not exited');
+      atLastRestart = snapshot(slack, discord, phone);
+      lastRestartAt = killedAt;
+      live[slot] = await start(ports[slot]);
+      const resumedAt = await waitFor(() => (platformCalls(slack, discord, phone) > before ? Date.now() : undefined), {
+        timeoutMs: 60_000,
+        intervalMs: 20,
+        message: 'sending resumed after the sender was killed',
+      });
+      resumeSeconds.push(round((resumedAt - killedAt) / 1000));
+      continue;
+    }
     if (options.killWhen === 'after-ack') {
       // The instant a reply's envelope is acknowledged; past the replies, a random moment (counted).
       const acked = await new Promise<boolean>((resolve) => {
@@ -400,6 +461,13 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
       discord: discord.calls.filter((call) => call.status === 429).length,
       phone: phone.requests.filter((request) => request.status === 429).length,
     },
+    ...(replicas > 1
+      ? {
+          resumeSeconds,
+          webhooksToBoth: proxy?.requests.filter((request) => request.sentTo.length > 1).length ?? 0,
+          webhooksRefused: proxy?.requests.filter((request) => request.status >= 300).length ?? 0,
+        }
+      : {}),
   };
   console.log(JSON.stringify(figures));
   const bad = reports.filter((report) => report.lost + report.duplicated + report.outOfOrder > 0);
@@ -429,6 +497,29 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
   assert.equal(figures.retryAfterViolations, 0, 'no request inside a Retry-After');
   void inbound;
   return figures;
+}
+
+/** Which of the replicas on `ports` sends now (asked through /readyz; during a takeover, until one does). */
+async function senderSlot(ports: readonly number[]): Promise<number> {
+  return waitFor(
+    async () => {
+      for (const [slot, port] of ports.entries()) {
+        const body = await fetch(`http://127.0.0.1:${port}/readyz`)
+          .then((response) => response.json() as Promise<{ replica?: { role?: string } }>)
+          .catch(() => undefined);
+        if (body?.replica?.role === 'sender') return slot;
+      }
+      return undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, message: 'a sender replica' },
+  );
+}
+
+/** Calls that changed something on a platform and were accepted, so far. */
+function platformCalls(slack: SlackSimulator, discord: DiscordSimulator, phone: MessagesDevSimulator): number {
+  const slackPosts = slack.calls.filter((call) => call.method === 'chat.postMessage' && call.status === 200).length;
+  const discordPosts = discord.calls.filter((call) => call.method === 'POST' && call.status < 300).length;
+  return slackPosts + discordPosts + phone.state.outbox.length;
 }
 
 /** Reports for every chat on every platform; `stream` is `<chat> <platform>`. */
