@@ -21,6 +21,7 @@ import { DEFAULT_BUCKET_LIMITS, resolveDefaultDestination } from '../queue/defau
 import type { SendQueues } from '../queue/send-queue-types.js';
 import { createSendQueues } from '../queue/send-queues.js';
 import { StoredPauses } from '../core/stored-pauses.js';
+import { phoneTextOrderOf } from '../core/effect-ops.js';
 import { createHttpServer, errorBody, type RawHandler } from '../server/http-server.js';
 import { mountQueueRoutes } from '../server/queue-routes.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
@@ -260,6 +261,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       store: openStore,
       apply: (effect, replay) => router.apply(effect, replay),
       bridgesOf: (effect) => router.bridgesOf(effect),
+      orderOf: (effect) => phoneTextOrderOf(effect.op),
       isReady: (bridge) => stateOf(bridge) === 'connected',
       onDead: (effect, reason) => {
         router.afterFailure(effect, reason);

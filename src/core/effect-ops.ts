@@ -141,3 +141,14 @@ export interface StartOp {
   readonly team: TeamBridgeId;
   readonly event: StartEvent;
 }
+
+/**
+ * The origin order of an effect's op, for its lane: a text from the phone posted into a team thread follows
+ * the order the customer sent it in (see EffectRunnerDeps.orderOf); other ops keep the order they were added.
+ */
+export function phoneTextOrderOf(op: unknown): number | undefined {
+  const post = op as Partial<PostOp> | null;
+  return post?.kind === 'post' && post.source === 'imessage' && typeof post.sentAt === 'number'
+    ? post.sentAt
+    : undefined;
+}

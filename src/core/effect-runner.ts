@@ -23,6 +23,12 @@ export interface EffectRunnerDeps {
   readonly now?: () => number;
   /** In [0, 1), like Math.random (drives the jitter). */
   readonly random?: () => number;
+  /**
+   * When the work of an effect happened at its origin (a customer's text: when it was sent), for effects whose
+   * lane must follow that order rather than the order they were added; undefined for the others. An effect added
+   * late (its webhook was redelivered) goes before the effects of later texts that have not been attempted.
+   */
+  readonly orderOf?: (effect: Effect) => number | undefined;
   /** How often lanes waiting for a bridge look again. Default 250 ms. */
   readonly readinessPollMs?: number;
   readonly events?: EffectEvents;
@@ -108,6 +114,10 @@ export class EffectRunner implements EffectSink {
       this.#laneOf(effect.lane).ids.push(effect.id);
       count++;
     }
+    // The places effects added late were given, rebuilt the same way.
+    for (const state of this.#lanes.values()) {
+      for (let index = 1; index < state.ids.length; index++) this.#moveUp(state, index);
+    }
     this.#started = true;
     if (count > 0) this.#deps.log.info({ count, lanes: this.#lanes.size }, 'Resuming pending effects');
     for (const lane of this.#lanes.keys()) this.#pump(lane);
@@ -119,6 +129,7 @@ export class EffectRunner implements EffectSink {
     this.#destinations.add(effect.destination);
     const lane = this.#laneOf(effect.lane);
     lane.ids.push(effect.id);
+    this.#moveUp(lane, lane.ids.length - 1);
     // Alone in an idle lane with its platforms up, it runs now: marked attempted in the commit that
     // records it, rather than in one more before its first call (a crash then costs one reconcile read).
     if (this.#started && !this.#stopped && lane.ids.length === 1 && !lane.running && planned.notBefore === undefined) {
@@ -205,6 +216,29 @@ export class EffectRunner implements EffectSink {
       failingSince: this.#failing.get(destination)?.since,
       lastError: entry.last,
     }));
+  }
+
+  /**
+   * Moves the effect at `index` before the effects of later origin that have not been attempted yet (never
+   * before the running head, nor before anything already tried: its outcome may be on the platform).
+   */
+  #moveUp(state: LaneState, index: number): void {
+    const orderOf = this.#deps.orderOf;
+    if (!orderOf) return;
+    const store = this.#deps.store.effects;
+    const moving = store.get(state.ids[index]!);
+    const at = moving && orderOf(moving);
+    if (at === undefined) return;
+    let place = index;
+    while (place > (state.running ? 1 : 0)) {
+      const before = store.get(state.ids[place - 1]!);
+      const beforeAt = before && orderOf(before);
+      if (!before || beforeAt === undefined || beforeAt <= at || before.attemptedAt !== undefined) break;
+      place--;
+    }
+    if (place === index) return;
+    const [id] = state.ids.splice(index, 1);
+    state.ids.splice(place, 0, id!);
   }
 
   #laneOf(name: string): LaneState {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Journal } from '../store/store.js';
-import type { Ingress } from './model.js';
+import type { Journal, JournalEntry } from '../store/store.js';
+import { conversationId, type Ingress } from './model.js';
 import type { PlanOutcome } from './plan-team.js';
 
 export interface JournalPlannerDeps {
@@ -73,7 +73,7 @@ export class JournalPlanner {
 
   #pass(): number {
     let count = 0;
-    for (const entry of this.#deps.journal.pending()) {
+    for (const entry of inCustomerOrder(this.#deps.journal.pending())) {
       if (entry.kind !== 'ingress' || this.#parked.has(entry.seq)) continue;
       let outcome: PlanOutcome;
       try {
@@ -92,4 +92,37 @@ export class JournalPlanner {
     }
     return count;
   }
+}
+
+/**
+ * Journal order, except that a conversation's texts from the phone are taken in the order the customer sent
+ * them: a webhook refused during a restart comes again only after a later one may have been taken in, and both
+ * may wait here together (for their thread). Other entries keep their places.
+ */
+export function inCustomerOrder(entries: readonly JournalEntry[]): JournalEntry[] {
+  const slots = new Map<string, number[]>();
+  entries.forEach((entry, index) => {
+    const conversation = phoneTextOf(entry)?.conversation;
+    if (conversation === undefined) return;
+    const list = slots.get(conversation);
+    if (list) list.push(index);
+    else slots.set(conversation, [index]);
+  });
+  const ordered = [...entries];
+  for (const indexes of slots.values()) {
+    if (indexes.length < 2) continue;
+    const sorted = indexes
+      .map((index) => entries[index]!)
+      .sort((a, b) => phoneTextOf(a)!.sentAt - phoneTextOf(b)!.sentAt || a.seq - b.seq);
+    indexes.forEach((index, n) => (ordered[index] = sorted[n]!));
+  }
+  return ordered;
+}
+
+/** A text from the phone: its conversation and when it was sent. */
+function phoneTextOf(entry: JournalEntry): { conversation: string; sentAt: number } | undefined {
+  if (entry.kind !== 'ingress') return undefined;
+  const event = (entry.payload as Ingress).event;
+  if (event.kind !== 'message' || event.origin.bridge !== 'imessage' || !event.origin.conversation) return undefined;
+  return { conversation: conversationId(event.origin.conversation), sentAt: event.sentAt };
 }

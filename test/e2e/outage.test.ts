@@ -220,3 +220,34 @@ describe('a send to the phone in doubt after a restart', () => {
     );
   });
 });
+
+describe('a text whose webhook came late', () => {
+  it('is posted in the order the customer sent it, before later texts still waiting for Slack', async (t) => {
+    const world = await startWorld(t, { slack: {} });
+    const { chatId, deliveries } = await world.phone.simulateInbound({ from: customer, text: 'before' });
+    await waitFor(() => slackTexts(world).length === 1, { timeoutMs: 5000 });
+    world.slack!.startOutage({ mode: '503' });
+    await world.phone.simulateInbound({ from: customer, chat: chatId, text: 'first' });
+    await waitFor(() => world.slack!.outageRefusals.length > 0, { timeoutMs: 5000, message: 'first was tried' });
+    const third = await world.phone.simulateInbound({ from: customer, chat: chatId, text: 'third' });
+    // messages.dev redelivers "second" only now, though the customer sent it before "third".
+    const recorded = JSON.parse(deliveries[0]!.body) as { data: Record<string, unknown> } & Record<string, unknown>;
+    const thirdSentAt = (JSON.parse(third.deliveries[0]!.body) as { data: { sent_at: number } }).data.sent_at;
+    const second = {
+      ...recorded,
+      delivery_id: 'dlv_late_second',
+      data: {
+        ...recorded.data,
+        id: 'msg_late_second',
+        guid: 'G-late-second',
+        text: 'second',
+        sent_at: thirdSentAt - 500,
+      },
+    };
+    assert.equal((await world.deliverSigned(JSON.stringify(second))).status, 200);
+    world.slack!.endOutage();
+    await waitFor(() => slackTexts(world).length === 4, { timeoutMs: 15_000, message: 'all posted' });
+    await delay(300);
+    assert.deepEqual(slackTexts(world), ['before', 'first', 'second', 'third']);
+  });
+});

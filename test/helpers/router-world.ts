@@ -8,6 +8,7 @@ import { openMemoryStore } from '../../src/store/memory-store.js';
 import type { Store } from '../../src/store/store.js';
 import { FakePhoneBridge, FakeTeamBridge } from './fake-bridges.js';
 import { waitFor } from './wait-for.js';
+import { phoneTextOrderOf } from '../../src/core/effect-ops.js';
 
 export const line = '+15551234567';
 export const key = { line, chat: 'cht_alice' };
@@ -62,6 +63,7 @@ export async function routerWorld(
     store,
     apply: (effect, replay) => router.apply(effect, replay),
     bridgesOf: (effect) => router.bridgesOf(effect),
+    orderOf: (effect) => phoneTextOrderOf(effect.op),
     isReady: (bridge) => stateOf(bridge) === 'connected',
     onDead: (effect, reason) => router.afterFailure(effect, reason),
     log: pino({ level: 'silent' }),
