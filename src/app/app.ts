@@ -51,6 +51,11 @@ export interface AppDeps {
   readonly effectRetry?: { readonly baseMs: number; readonly capMs: number };
   /** How long a destination fails before /readyz reports it degraded. Default a minute; tests shorten it. */
   readonly degradedAfterMs?: number;
+  /**
+   * After a start, how long customer texts wait before they are posted, so that webhooks refused while the process
+   * was down (messages.dev sends them again) take their places in order. Default 2 s.
+   */
+  readonly orderSettleMs?: number;
   /** How long a messages.dev send in doubt is looked for before it counts as not sent; tests shorten it. */
   readonly reconcileWindowMs?: number;
   /**
@@ -75,6 +80,8 @@ export interface App {
 }
 
 const defaultDrainTimeoutMs = 8_000;
+/** Long enough for a refused webhook's first redelivery; a few seconds of latency after a restart only. */
+const defaultOrderSettleMs = 2_000;
 /** A destination failing this long is reported as degraded by /readyz. */
 const defaultDegradedAfterMs = 60_000;
 
@@ -262,6 +269,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       apply: (effect, replay) => router.apply(effect, replay),
       bridgesOf: (effect) => router.bridgesOf(effect),
       orderOf: (effect) => phoneTextOrderOf(effect.op),
+      orderSettleMs: deps.orderSettleMs ?? defaultOrderSettleMs,
       isReady: (bridge) => stateOf(bridge) === 'connected',
       onDead: (effect, reason) => {
         router.afterFailure(effect, reason);

@@ -29,6 +29,11 @@ export interface EffectRunnerDeps {
    * late (its webhook was redelivered) goes before the effects of later texts that have not been attempted.
    */
   readonly orderOf?: (effect: Effect) => number | undefined;
+  /**
+   * After `start`, effects with an origin order wait this long before their first call: deliveries refused while
+   * the process was down come again meanwhile and take their places (a text posted cannot be moved). Default 0.
+   */
+  readonly orderSettleMs?: number;
   /** How often lanes waiting for a bridge look again. Default 250 ms. */
   readonly readinessPollMs?: number;
   readonly events?: EffectEvents;
@@ -93,6 +98,8 @@ export class EffectRunner implements EffectSink {
   readonly #destinations = new Set<string>();
   readonly #running = new Set<Promise<void>>();
   #readinessTimer: ReturnType<typeof setInterval> | undefined;
+  /** Until when effects with an origin order wait after the start (see `orderSettleMs`). */
+  #settleUntil = 0;
   #started = false;
   #stopped = false;
 
@@ -119,6 +126,7 @@ export class EffectRunner implements EffectSink {
       for (let index = 1; index < state.ids.length; index++) this.#moveUp(state, index);
     }
     this.#started = true;
+    this.#settleUntil = this.#now() + (this.#deps.orderSettleMs ?? 0);
     if (count > 0) this.#deps.log.info({ count, lanes: this.#lanes.size }, 'Resuming pending effects');
     for (const lane of this.#lanes.keys()) this.#pump(lane);
     return count;
@@ -132,7 +140,15 @@ export class EffectRunner implements EffectSink {
     this.#moveUp(lane, lane.ids.length - 1);
     // Alone in an idle lane with its platforms up, it runs now: marked attempted in the commit that
     // records it, rather than in one more before its first call (a crash then costs one reconcile read).
-    if (this.#started && !this.#stopped && lane.ids.length === 1 && !lane.running && planned.notBefore === undefined) {
+    const settling = this.#settleUntil > this.#now() && this.#deps.orderOf?.(effect) !== undefined;
+    if (
+      this.#started &&
+      !this.#stopped &&
+      !settling &&
+      lane.ids.length === 1 &&
+      !lane.running &&
+      planned.notBefore === undefined
+    ) {
       if (this.#deps.bridgesOf(effect).every((bridge) => this.#deps.isReady(bridge))) {
         effect = this.#deps.store.effects.update(effect.id, { attemptedAt: this.#now() }) ?? effect;
         this.#premarked.add(effect.id);
@@ -290,14 +306,19 @@ export class EffectRunner implements EffectSink {
       return;
     }
     this.#waitingForBridge.delete(state.name);
-    if (!state.forced && effect.notBefore !== undefined && effect.notBefore > now) {
+    const settling =
+      effect.attemptedAt === undefined && this.#settleUntil > now && this.#deps.orderOf?.(effect) !== undefined
+        ? this.#settleUntil
+        : undefined;
+    const notBefore = Math.max(effect.notBefore ?? 0, settling ?? 0);
+    if (!state.forced && notBefore > now) {
       if (!state.timer) {
         state.timer = setTimeout(
           () => {
             state.timer = undefined;
             this.#pump(state.name);
           },
-          Math.min(effect.notBefore - now, 2 ** 31 - 1),
+          Math.min(notBefore - now, 2 ** 31 - 1),
         );
         // A wait alone keeps no process alive (the daemon has its server for that).
         state.timer.unref?.();

@@ -250,4 +250,24 @@ describe('a text whose webhook came late', () => {
     await delay(300);
     assert.deepEqual(slackTexts(world), ['before', 'first', 'second', 'third']);
   });
+  it('right after a restart, is posted in order even when the later text reached an idle Slack first', async (t) => {
+    const world = await startWorld(t, { slack: {} });
+    const { chatId, deliveries } = await world.phone.simulateInbound({ from: customer, text: 'before' });
+    await waitFor(() => slackTexts(world).length === 1, { timeoutMs: 5000 });
+    await world.restart();
+    const later = await world.phone.simulateInbound({ from: customer, chat: chatId, text: 'later' });
+    // The earlier text was refused while the process was down; messages.dev sends it again half a second on.
+    await delay(500);
+    const recorded = JSON.parse(deliveries[0]!.body) as { data: Record<string, unknown> } & Record<string, unknown>;
+    const laterSentAt = (JSON.parse(later.deliveries[0]!.body) as { data: { sent_at: number } }).data.sent_at;
+    const earlier = {
+      ...recorded,
+      delivery_id: 'dlv_refused_earlier',
+      data: { ...recorded.data, id: 'msg_refused', guid: 'G-refused', text: 'earlier', sent_at: laterSentAt - 1000 },
+    };
+    assert.equal((await world.deliverSigned(JSON.stringify(earlier))).status, 200);
+    await waitFor(() => slackTexts(world).length === 3, { timeoutMs: 10_000, message: 'both posted' });
+    await delay(300);
+    assert.deepEqual(slackTexts(world), ['before', 'earlier', 'later']);
+  });
 });
