@@ -269,8 +269,11 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
   // Each chat's replies in their own order; a chat whose thread is not in Slack yet holds up only its own.
   const replying = Promise.all(
     Array.from({ length: options.chats }, async (_, chat) => {
+      let lastReplyAt = 0;
       for (const { n, at } of replySchedule.filter((reply) => reply.chat === chat)) {
-        const wait = began + at - Date.now();
+        // A person writes one reply after another, not three in a millisecond (replies held for their thread
+        // would otherwise go out at once, and to different replicas nothing orders them).
+        const wait = Math.max(began + at, lastReplyAt + 300) - Date.now();
         if (wait > 0) await delay(wait);
         const root = await waitFor(() => rootOf(chat), {
           timeoutMs: 600_000,
@@ -278,7 +281,8 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
           message: `${chatName(chat)}'s Slack thread`,
         });
         const token = replyToken(chat, n);
-        sentAt.set(token, Date.now());
+        lastReplyAt = Date.now();
+        sentAt.set(token, lastReplyAt);
         const posted = await slack.postAsUser({
           user: 'U0ALICE',
           channel: slackChannel,
@@ -316,7 +320,10 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
     }
     if (options.killWhen === 'sender') {
       // The replica that sends dies; another takes over; the dead one comes back (as a standby).
-      const slot = await senderSlot(ports);
+      const slot = await senderSlot(ports).catch(async (error: unknown) => {
+        await keepLogs(scenario, daemons, {});
+        throw error;
+      });
       const victim = live[slot]!;
       const before = platformCalls(slack, discord, phone);
       const killedAt = Date.now();
@@ -501,18 +508,24 @@ export async function runChaos(t: TestContext, scenario: string, options: ChaosO
 
 /** Which of the replicas on `ports` sends now (asked through /readyz; during a takeover, until one does). */
 async function senderSlot(ports: readonly number[]): Promise<number> {
-  return waitFor(
+  const seen: string[] = [];
+  const found = await waitFor(
     async () => {
       for (const [slot, port] of ports.entries()) {
         const body = await fetch(`http://127.0.0.1:${port}/readyz`)
           .then((response) => response.json() as Promise<{ replica?: { role?: string } }>)
-          .catch(() => undefined);
-        if (body?.replica?.role === 'sender') return slot;
+          .catch((error: unknown) => ({ error: String(error) }) as { replica?: { role?: string } });
+        seen[slot] = JSON.stringify(body).slice(0, 300);
+        // waitFor takes a falsy value for "not yet": slot 0 is answered as 1.
+        if (body.replica?.role === 'sender') return slot + 1;
       }
       return undefined;
     },
     { timeoutMs: 30_000, intervalMs: 100, message: 'a sender replica' },
-  );
+  ).catch((error: unknown) => {
+    throw new Error(`no replica says it sends; /readyz answered: ${seen.join(' | ')}`, { cause: error });
+  });
+  return found - 1;
 }
 
 /** Calls that changed something on a platform and were accepted, so far. */
