@@ -140,11 +140,10 @@ export class EffectRunner implements EffectSink {
     this.#moveUp(lane, lane.ids.length - 1);
     // Alone in an idle lane with its platforms up, it runs now: marked attempted in the commit that
     // records it, rather than in one more before its first call (a crash then costs one reconcile read).
-    const settling = this.#settleUntil > this.#now() && this.#deps.orderOf?.(effect) !== undefined;
     if (
       this.#started &&
       !this.#stopped &&
-      !settling &&
+      this.#settlingUntil(effect, this.#now()) === undefined &&
       lane.ids.length === 1 &&
       !lane.running &&
       planned.notBefore === undefined
@@ -255,6 +254,15 @@ export class EffectRunner implements EffectSink {
     if (place === index) return;
     const [id] = state.ids.splice(index, 1);
     state.ids.splice(place, 0, id!);
+    // A new head: the wait armed for the old one is not its wait.
+    if (place === 0) this.#clearTimer(state);
+  }
+
+  /** Until when `effect` waits after the start for late deliveries to take their places (see `orderSettleMs`). */
+  #settlingUntil(effect: Effect, now: number): number | undefined {
+    return effect.attemptedAt === undefined && this.#settleUntil > now && this.#deps.orderOf?.(effect) !== undefined
+      ? this.#settleUntil
+      : undefined;
   }
 
   #laneOf(name: string): LaneState {
@@ -306,11 +314,7 @@ export class EffectRunner implements EffectSink {
       return;
     }
     this.#waitingForBridge.delete(state.name);
-    const settling =
-      effect.attemptedAt === undefined && this.#settleUntil > now && this.#deps.orderOf?.(effect) !== undefined
-        ? this.#settleUntil
-        : undefined;
-    const notBefore = Math.max(effect.notBefore ?? 0, settling ?? 0);
+    const notBefore = Math.max(effect.notBefore ?? 0, this.#settlingUntil(effect, now) ?? 0);
     if (!state.forced && notBefore > now) {
       if (!state.timer) {
         state.timer = setTimeout(

@@ -100,21 +100,18 @@ export class JournalPlanner {
  * may wait here together (for their thread). Other entries keep their places.
  */
 export function inCustomerOrder(entries: readonly JournalEntry[]): JournalEntry[] {
-  const slots = new Map<string, number[]>();
+  const texts = new Map<string, { index: number; entry: JournalEntry; sentAt: number }[]>();
   entries.forEach((entry, index) => {
-    const conversation = phoneTextOf(entry)?.conversation;
-    if (conversation === undefined) return;
-    const list = slots.get(conversation);
-    if (list) list.push(index);
-    else slots.set(conversation, [index]);
+    const text = phoneTextOf(entry);
+    if (!text) return;
+    const list = texts.get(text.conversation) ?? [];
+    list.push({ index, entry, sentAt: text.sentAt });
+    texts.set(text.conversation, list);
   });
   const ordered = [...entries];
-  for (const indexes of slots.values()) {
-    if (indexes.length < 2) continue;
-    const sorted = indexes
-      .map((index) => entries[index]!)
-      .sort((a, b) => phoneTextOf(a)!.sentAt - phoneTextOf(b)!.sentAt || a.seq - b.seq);
-    indexes.forEach((index, n) => (ordered[index] = sorted[n]!));
+  for (const list of texts.values()) {
+    const sorted = [...list].sort((a, b) => a.sentAt - b.sentAt || a.entry.seq - b.entry.seq);
+    list.forEach(({ index }, n) => (ordered[index] = sorted[n]!.entry));
   }
   return ordered;
 }

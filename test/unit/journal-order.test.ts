@@ -5,43 +5,22 @@ import type { JournalEntry } from '../../src/store/store.js';
 
 const line = '+15551234567';
 
-function text(seq: number, chat: string, sentAt: number): JournalEntry {
+/** A journaled message from `origin`, sent at `sentAt`. */
+function message(seq: number, origin: Record<string, unknown>, sentAt: number): JournalEntry {
   return {
     seq,
     kind: 'ingress',
     appendedAt: seq,
     payload: {
-      dedupeKey: `imessage:${seq}`,
-      event: {
-        kind: 'message',
-        origin: { bridge: 'imessage', messageId: `msg_${seq}`, conversation: { line, chat } },
-        author: { id: '+15559876543' },
-        sentAt,
-        text: `t${seq}`,
-        attachments: [],
-      },
+      dedupeKey: `${String(origin['bridge'])}:${seq}`,
+      event: { kind: 'message', origin, author: { id: 'someone' }, sentAt, text: `m${seq}`, attachments: [] },
     },
   };
 }
 
-function reply(seq: number): JournalEntry {
-  return {
-    seq,
-    kind: 'ingress',
-    appendedAt: seq,
-    payload: {
-      dedupeKey: `slack:${seq}`,
-      event: {
-        kind: 'message',
-        origin: { bridge: 'slack', messageId: `${seq}`, channel: 'C1', thread: 'T1' },
-        author: { id: 'U1' },
-        sentAt: 0,
-        text: 'r',
-        attachments: [],
-      },
-    },
-  };
-}
+const text = (seq: number, chat: string, sentAt: number) =>
+  message(seq, { bridge: 'imessage', messageId: `msg_${seq}`, conversation: { line, chat } }, sentAt);
+const reply = (seq: number) => message(seq, { bridge: 'slack', messageId: `${seq}`, channel: 'C1', thread: 'T1' }, 0);
 
 describe('the order journaled events are planned in', () => {
   it("takes a conversation's texts in the order the customer sent them; other entries keep their places", () => {
