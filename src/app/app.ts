@@ -151,7 +151,13 @@ export function createApp(config: Config, deps: AppDeps): App {
   let senderLease: SenderLease | undefined;
   let standby: AbortController | undefined;
   let standbyPool:
-    { pool: ReturnType<typeof createPgPool>; timer: ReturnType<typeof setInterval>; slack?: SlackBridge } | undefined;
+    | {
+        pool: ReturnType<typeof createPgPool>;
+        timer: ReturnType<typeof setInterval>;
+        slack?: SlackBridge;
+        slackStarted?: Promise<void> | undefined;
+      }
+    | undefined;
 
   const stateOf = (bridge: BridgeId): BridgeState | undefined =>
     bridge === 'imessage' ? phone?.state() : teams[bridge]?.state();
@@ -361,6 +367,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL connection lost'));
     const ingress = new PgIngress(pool, now);
     const ingest = createAtomicIngest(ingress);
+    let slackStarted: Promise<void> | undefined;
     handlers.webhook = createImessageWebhookHandler({ secret: config.imessage.webhookSecret, now, ingest });
     // Slack hands each event to one of the app's Socket Mode connections: every replica holds one and journals
     // what it gets before acknowledging it. The Discord Gateway stays with the sender (docs/replicas.md).
@@ -374,8 +381,17 @@ export function createApp(config: Config, deps: AppDeps): App {
         })
       : undefined;
     if (slack) {
-      await slack.start(ingest);
       if (slack.httpHandler) handlers.slack = slack.httpHandler;
+      // Webhook ingress must not wait on Slack: a replica whose Slack connection fails still takes webhooks, and
+      // Slack hands the events to the other replicas' connections.
+      slackStarted = slack
+        .start(ingest)
+        .catch((error: unknown) =>
+          log.error(
+            { err: error, replica: role.name },
+            'This standby could not connect to Slack; the others take its events',
+          ),
+        );
     }
     const refresh = async () => {
       role.currentSender = await readSender(pool).catch(() => role.currentSender);
@@ -383,7 +399,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     await refresh();
     const timer = setInterval(() => void refresh(), 2_000);
     timer.unref();
-    standbyPool = { pool, timer, ...(slack ? { slack } : {}) };
+    standbyPool = { pool, timer, ...(slack ? { slack, slackStarted } : {}) };
     log.info(
       { replica: role.name, sender: role.currentSender?.replica },
       'This replica is a standby: it takes ingress',
@@ -393,11 +409,13 @@ export function createApp(config: Config, deps: AppDeps): App {
   async function stopStandby(): Promise<void> {
     if (!standbyPool) return;
     clearInterval(standbyPool.timer);
-    const { pool, slack } = standbyPool;
+    const { pool, slack, slackStarted } = standbyPool;
     standbyPool = undefined;
     role.currentSender = undefined;
     // The sender's own Slack bridge replaces it; until then Slack re-sends what nobody acknowledged.
     delete handlers.slack;
+    // A connection still being made is let finish, then closed (stopping before would leave it open).
+    await slackStarted;
     await slack?.stop();
     await pool.end().catch(() => undefined);
   }
