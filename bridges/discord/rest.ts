@@ -46,6 +46,16 @@ export function callDiscord<T>(
   });
 }
 
+/**
+ * How long a 429 asks to wait. The `Retry-After` header is whole seconds rounded up; for a bucket (not the global
+ * limit) `X-RateLimit-Reset-After`, which discord.js turns into `timeToReset`, says to the millisecond when the
+ * window resets: waiting for the rounded second would lose most of a window at 5 posts per 5 s.
+ */
+function exactWaitMs(error: RateLimitError): number {
+  if (error.global || !(error.timeToReset > 0)) return error.retryAfter;
+  return error.retryAfter > 0 ? Math.min(error.retryAfter, error.timeToReset) : error.timeToReset;
+}
+
 /** Discord answered with an error body; `discordCode` is its JSON `code`. */
 export class DiscordPlatformError extends PlatformError {
   constructor(
@@ -72,7 +82,7 @@ export function translateDiscordError(error: unknown, label: string, idempotent 
   if (error instanceof RateLimitError) {
     return new RateLimitedError(
       'discord',
-      Math.max(0, error.retryAfter),
+      Math.max(0, exactWaitMs(error)),
       `Discord rate-limited ${label}${error.global ? ' (global)' : ''}`,
       { cause: error },
     );

@@ -275,7 +275,8 @@ export function createApp(config: Config, deps: AppDeps): App {
       apply: (effect, replay) => router.apply(effect, replay),
       bridgesOf: (effect) => router.bridgesOf(effect),
       orderOf: (effect) => phoneTextOrderOf(effect.op),
-      orderSettleMs: deps.orderSettleMs ?? defaultOrderSettleMs,
+      // A store with no conversation has had no earlier process that could have refused a delivery.
+      orderSettleMs: openStore.conversations.size > 0 ? (deps.orderSettleMs ?? defaultOrderSettleMs) : 0,
       isReady: (bridge) => stateOf(bridge) === 'connected',
       onDead: (effect, reason) => {
         router.afterFailure(effect, reason);

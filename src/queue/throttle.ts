@@ -29,9 +29,10 @@ export interface ServerBudget {
  * The pacing state of one destination or one shared bucket: an optional sliding-window limit plus a pause (set by a
  * 429 or a backoff). A shared bucket also tracks the sends waiting for its tokens, so polls can let them go first.
  *
- * The limit starts as the platform's documented one and learns: a 429 that follows calls let through as a burst
- * means the platform allows no burst, so the rest goes one call per interval (`learnFromRateLimit`); a platform that
- * states its budget in response headers is followed exactly while what it said holds (`observe`).
+ * The limit starts as the platform's documented one, each call counted from its answer (see `answered`), and
+ * learns: a 429 that follows calls let through as a burst means the platform allows no burst, so the rest goes one
+ * call per interval (`learnFromRateLimit`); a platform that states its budget in response headers is followed
+ * exactly while what it said holds (`observe`).
  */
 export class Throttle {
   readonly name: string;
@@ -43,8 +44,6 @@ export class Throttle {
   readonly wakeSet: WakeSet = new Set();
   #pausedUntil = 0;
   #pauseReason: WaitReason = 'retry_after';
-  /** Learned from a 429: the platform counts a call when it arrives, which our send time can run ahead of. */
-  #countFromAnswer = false;
   #waitingSends = 0;
 
   constructor(name: string, limit: RateLimit | undefined, pollReserve?: number) {
@@ -106,26 +105,24 @@ export class Throttle {
   }
 
   /**
-   * A call of this destination was answered. Once a 429 taught that the platform counts calls as they reach
-   * it, the call counts from its answer: its arrival lies between its send and its answer, and the gap
-   * between two sends shrinks at the server when the first was slow to leave (a commit before the call,
-   * a busy event loop, the network), so counting from the send ends in 429s at exactly the documented rate.
+   * A call of this destination was answered: it counts from its answer. Platforms count a call when it reaches
+   * them, somewhere between its send and its answer, and the gap between two sends shrinks at the server when
+   * the first was slow to leave (a commit before the call, a busy event loop, the network): counting from the
+   * send meets a 429 at exactly the documented rate, and a 429 with a whole-second Retry-After costs more than
+   * one round trip per call ever does.
    */
   answered(now: number): void {
-    if (this.#countFromAnswer && !this.#server) this.limiter?.moveNewestStart(now);
+    if (!this.#server) this.limiter?.moveNewestStart(now);
   }
 
   /**
-   * A 429 came: from now on every call counts from its answer (see `answered`), and if the limit had let
-   * calls through back to back (a burst), the platform allows none, so one call per interval. Returns what
-   * it learned, if anything new (it only ever narrows).
+   * A 429 came: if the limit had let calls through back to back (a burst), the platform allows none, so one call
+   * per interval from now on. Returns what it learned, if anything (it only ever narrows).
    */
-  learnFromRateLimit(now: number): 'no burst' | 'count from answer' | undefined {
+  learnFromRateLimit(now: number): 'no burst' | undefined {
     const limiter = this.limiter;
     if (!limiter || this.#server) return undefined;
-    const counted = this.#countFromAnswer ? undefined : 'count from answer';
-    this.#countFromAnswer = true;
-    return this.#learnNoBurst(now, limiter) ? 'no burst' : counted;
+    return this.#learnNoBurst(now, limiter) ? 'no burst' : undefined;
   }
 
   #learnNoBurst(now: number, limiter: WindowLimiter): boolean {

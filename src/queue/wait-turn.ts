@@ -79,13 +79,17 @@ async function sleepThrough(
   // Sleep until the longest timed blocker lifts (the shorter ones are gone by then); a poll that yields to a send
   // also wakes when that send gets its tokens.
   let longest: Blocker | undefined;
+  let pause: Blocker | undefined;
   const wakeSets: WakeSet[] = [];
   for (const blocker of blockers) {
     if (blocker.kind === 'yield') wakeSets.push(blocker.throttle.wakeSet);
     else if (longest === undefined || blocker.waitMs > longest.waitMs) longest = blocker;
+    if (blocker.kind === 'pause' && (pause === undefined || blocker.waitMs > pause.waitMs)) pause = blocker;
   }
   const waitMs = longest?.waitMs ?? Number.POSITIVE_INFINITY;
-  const reason: WaitReason = longest?.reason ?? 'pacing';
+  // A pause (a 429's Retry-After, a backoff) is why the send waits even when the stated budget resets a moment
+  // later: it names the wait.
+  const reason: WaitReason = pause?.reason ?? longest?.reason ?? 'pacing';
   ctx.log[reason === 'pacing' ? 'debug' : 'info'](
     {
       destination: destination.key,

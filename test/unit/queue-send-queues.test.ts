@@ -326,7 +326,7 @@ describe('pacing that learns the real budget', () => {
     assert.deepEqual(h.startsOf('a'), [0, 1000]);
     assert.deepEqual(
       h.lines.flatMap((line) => (line['learned'] === undefined ? [] : [line['learned']])),
-      ['count from answer'],
+      [],
     );
     for (const label of ['x', 'y', 'z']) watch(h.queues.enqueue('C1', h.scripted(label)));
     await flush();
@@ -338,7 +338,7 @@ describe('pacing that learns the real budget', () => {
     );
   });
 
-  it('after a 429, counts each call from its answer: a slow call never leaves the next one short of an interval at the server', async (t) => {
+  it('counts each call from its answer: a slow call never leaves the next one short of an interval at the server', async (t) => {
     const h = setup(t, { destinations: () => ({ limit: { count: 1, perMs: 1000, burst: 1 } }) });
     /** A call the platform answers `ms` after it was sent (the server counts it somewhere in between). */
     const slow = (label: string, ms: number, script: unknown[] = []) =>
@@ -351,7 +351,7 @@ describe('pacing that learns the real budget', () => {
           );
         },
       });
-    // Before any 429: counted from the send, as documented (the fastest pace the limit allows).
+    // The server counts a call somewhere between its send and its answer: the answer is the safe end.
     watch(h.queues.enqueue('C1', slow('a', 30)));
     watch(h.queues.enqueue('C1', slow('b', 30, [new RateLimitedError('slack', 1000, '429')])));
     watch(h.queues.enqueue('C1', slow('c', 30)));
@@ -362,11 +362,11 @@ describe('pacing that learns the real budget', () => {
       h.calls.map((call) => [call.label, call.at]),
       [
         ['a', 0],
-        ['b', 1000],
-        // Refused at 1030: exactly Retry-After from the refusal, then each a full interval after the last answer.
-        ['b', 2030],
-        ['c', 3060],
-        ['d', 4090],
+        ['b', 1030],
+        // Refused at 1060: exactly Retry-After from the refusal, then each a full interval after the last answer.
+        ['b', 2060],
+        ['c', 3090],
+        ['d', 4120],
       ],
     );
     assert.equal(h.lines.filter((line) => line['msg'] === 'Send rate limited').length, 1);
