@@ -28,7 +28,9 @@ export interface Child {
 
 /** Runs `node --import tsx <script> ...args` (plain `node` when `withTsx` is false) in `cwd`, keeping its output's tail. */
 export function spawnTs(script: string, args: readonly string[], cwd = repoRoot, withTsx = true): Child {
-  const child = spawn(process.execPath, [...(withTsx ? ['--import', tsx] : []), script, ...args], {
+  // BENCH_NODE_ARGS: extra flags for the child's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+  const extra = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, ...(withTsx ? ['--import', tsx] : []), script, ...args], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -79,17 +79,16 @@ async function sleepThrough(
   // Sleep until the longest timed blocker lifts (the shorter ones are gone by then); a poll that yields to a send
   // also wakes when that send gets its tokens.
   let longest: Blocker | undefined;
-  let pause: Blocker | undefined;
+  let told: Blocker | undefined;
   const wakeSets: WakeSet[] = [];
   for (const blocker of blockers) {
     if (blocker.kind === 'yield') wakeSets.push(blocker.throttle.wakeSet);
     else if (longest === undefined || blocker.waitMs > longest.waitMs) longest = blocker;
-    if (blocker.kind === 'pause' && (pause === undefined || blocker.waitMs > pause.waitMs)) pause = blocker;
+    if (blocker.kind === 'pause' && blocker.reason === 'retry_after') told = blocker;
   }
   const waitMs = longest?.waitMs ?? Number.POSITIVE_INFINITY;
-  // A pause (a 429's Retry-After, a backoff) is why the send waits even when the stated budget resets a moment
-  // later: it names the wait.
-  const reason: WaitReason = pause?.reason ?? longest?.reason ?? 'pacing';
+  // A platform's Retry-After is why the send waits even when the budget it stated resets a moment later.
+  const reason: WaitReason = told?.reason ?? longest?.reason ?? 'pacing';
   ctx.log[reason === 'pacing' ? 'debug' : 'info'](
     {
       destination: destination.key,
