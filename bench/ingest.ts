@@ -114,6 +114,7 @@ export async function runIngest(options: { quick: boolean; say: (line: string) =
     const rssAfter = daemon.rssMb();
     const heapAfter = (await daemon.metric('threadline_nodejs_heap_size_used_bytes')) / 2 ** 20;
     const pending = await daemon.metric('threadline_effects_pending');
+    options.say(`ingest: journal pending ${await daemon.metric('threadline_journal_pending')}`);
     options.say(
       `ingest: daemon RSS ${rssAfter.toFixed(1)} MB after (heap used ${heapAfter.toFixed(1)} MB); ` +
         `${pending} effects pending (the backlog)`,

@@ -43,6 +43,7 @@ export class RecordSegments<T> {
     const no = Math.floor(seq / this.#perSegment);
     let segment = this.#segments.get(no);
     if (!segment) {
+      this.#dropEmptyLast(no);
       segment = { no, records: new Map() };
       this.#segments.set(no, segment);
       this.#host.create(segmentName(this.#prefix, no));
@@ -70,6 +71,20 @@ export class RecordSegments<T> {
       this.#host.touch(segmentName(this.#prefix, no), seq);
     }
     return true;
+  }
+
+  /**
+   * The last segment is kept when it empties (its `nextSeq` keeps keys monotonic); once a later one is created it
+   * carries that, so an empty earlier one goes. Without this, a journal whose entries leave at once would keep one
+   * empty segment per `perSegment` keys ever appended, and every walk over its records would grow with them.
+   */
+  #dropEmptyLast(newNo: number): void {
+    for (const [no, segment] of this.#segments) {
+      if (no < newNo && segment.records.size === 0) {
+        this.#segments.delete(no);
+        this.#host.drop(segmentName(this.#prefix, no));
+      }
+    }
   }
 
   /** Every record, in key order. */

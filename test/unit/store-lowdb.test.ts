@@ -139,6 +139,30 @@ describe('lowdb store files', () => {
     await rejectsCorrupt(path, path, /newer Threadline/);
   });
 
+  it('keeps no empty journal segment behind the last: a journal emptied as fast as it fills stays one file', async (t) => {
+    const dir = await createTempDir();
+    const path = join(dir, 'threadline.json');
+    const store = await openLowdbStore({ path, pruneIntervalMs: 0, journalPerSegment: 4 });
+    for (let n = 0; n < 40; n++) {
+      store.journal.complete(store.journal.append({ kind: 'ingress', payload: { n } }));
+      await store.commit();
+    }
+    const seq = store.journal.append({ kind: 'ingress', payload: { n: 40 } });
+    await store.close();
+    const journals = (await readdir(dir)).filter((file) => file.includes('.journal-'));
+    assert.deepEqual(journals, ['threadline.journal-000010.json']);
+    const reader = await openLowdbStore({ path, pruneIntervalMs: 0 });
+    t.after(async () => {
+      await reader.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    assert.deepEqual(
+      reader.journal.pending().map((entry) => entry.seq),
+      [seq],
+    );
+    assert.equal(reader.journal.append({ kind: 'ingress', payload: {} }), seq + 1, 'keys stay monotonic');
+  });
+
   it('keeps the layout it was created with when reopened with other options', async (t) => {
     const { path } = await openFilled(t, { linksPerSegment: 4 });
     const store = await openLowdbStore({ path, pruneIntervalMs: 0, linksPerSegment: 1024 });
