@@ -27,9 +27,15 @@ export interface Child {
 }
 
 /** Runs `node --import tsx <script> ...args` (plain `node` when `withTsx` is false) in `cwd`, keeping its output's tail. */
-export function spawnTs(script: string, args: readonly string[], cwd = repoRoot, withTsx = true): Child {
+export function spawnTs(
+  script: string,
+  args: readonly string[],
+  cwd = repoRoot,
+  withTsx = true,
+  nodeFlags: readonly string[] = [],
+): Child {
   // BENCH_NODE_ARGS: extra flags for the child's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
-  const extra = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const extra = [...nodeFlags, ...(process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...extra, ...(withTsx ? ['--import', tsx] : []), script, ...args], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '' },

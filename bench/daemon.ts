@@ -1,5 +1,6 @@
 /**
- * The real daemon as a child process: `node --import tsx src/app/main.ts start --config <dir>/threadline.yaml`, run
+ * The real daemon as a child process: `node <npm start's flags> --import tsx src/app/main.ts start --config
+ * <dir>/threadline.yaml`, run
  * from source with the store under `dir`, as test/helpers/daemon-process.ts does. Ready means `GET /readyz` answers
  * 200 (every configured platform connected).
  *
@@ -7,10 +8,18 @@
  * the tsx loader, whose own thread and caches add tens of MB of RSS); see `buildCompiled`.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot, rssMb, sleep, spawnTs, type Child } from './child.js';
+
+/** The node flags of `npm start` (package.json), which the Docker image runs with too. */
+const daemonNodeFlags: readonly string[] = (() => {
+  const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } })
+    .scripts;
+  return scripts.start.split(' ').filter((word) => word.startsWith('--'));
+})();
 
 /** Where `buildCompiled` puts the compiled daemon (under node_modules, so its imports resolve; ignored by git). */
 export const compiledDir = join(repoRoot, 'node_modules/.cache/threadline-bench-dist');
@@ -61,9 +70,10 @@ export async function startDaemon(options: {
   await writeFile(configPath, options.config);
   const spawnedAt = performance.now();
   const args = ['start', '--config', configPath];
+  // The node flags `npm start` and the Docker image run the daemon with.
   const child = options.compiled
-    ? spawnTs(join(compiledDir, 'src/app/main.js'), args, options.dir, false)
-    : spawnTs(join(repoRoot, 'src/app/main.ts'), args, options.dir);
+    ? spawnTs(join(compiledDir, 'src/app/main.js'), args, options.dir, false, daemonNodeFlags)
+    : spawnTs(join(repoRoot, 'src/app/main.ts'), args, options.dir, true, daemonNodeFlags);
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = spawnedAt + (options.readyTimeoutMs ?? 60_000);
   let exitCode: number | null | undefined;

@@ -25,15 +25,8 @@ import { phoneTextOrderOf } from '../core/effect-ops.js';
 import { createHttpServer, errorBody, type RawHandler } from '../server/http-server.js';
 import { mountQueueRoutes } from '../server/queue-routes.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
-import { PgIngress } from '../store/pg-journal-once.js';
-import {
-  acquireSenderLease,
-  readSender,
-  trySenderLease,
-  type SenderInfo,
-  type SenderLease,
-} from '../store/pg-sender-lease.js';
-import { createPgPool, PgStore, preparePgSchema, type PgConnectionOptions } from '../store/pg-store.js';
+import type { SenderInfo, SenderLease } from '../store/pg-sender-lease.js';
+import type { createPgPool, PgConnectionOptions } from '../store/pg-store.js';
 import type { Store } from '../store/store.js';
 import { replicaName } from './replica-name.js';
 
@@ -84,6 +77,19 @@ const defaultDrainTimeoutMs = 8_000;
 const defaultOrderSettleMs = 2_000;
 /** A destination failing this long is reported as degraded by /readyz. */
 const defaultDegradedAfterMs = 60_000;
+
+/**
+ * The PostgreSQL parts, loaded only for a PostgreSQL store: `pg` and its kin would add about 15 MB to every
+ * daemon on the embedded store.
+ */
+async function loadPg() {
+  const [store, ingress, lease] = await Promise.all([
+    import('../store/pg-store.js'),
+    import('../store/pg-journal-once.js'),
+    import('../store/pg-sender-lease.js'),
+  ]);
+  return { ...store, ...ingress, ...lease };
+}
 
 function pgOptions(url: string, schema: string | undefined): PgConnectionOptions {
   return schema === undefined ? { url } : { url, schema };
@@ -143,6 +149,8 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
 
   let store: Store | undefined;
+  /** Loaded once the config names a PostgreSQL store. */
+  let pgParts: Awaited<ReturnType<typeof loadPg>> | undefined;
   let phone: ImessageBridge | undefined;
   const teams: Partial<Record<TeamBridgeId, TeamBridge>> = {};
   let runner: EffectRunner | undefined;
@@ -214,8 +222,14 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
 
   /** Opens the bridges on `openStore`, replays the journal and starts the effects: the sender's part. */
+  async function loadPgParts() {
+    pgParts ??= await loadPg();
+    return pgParts;
+  }
+
   async function startWork(openStore: Store): Promise<void> {
     store = openStore;
+    const pgStore = pgParts && openStore instanceof pgParts.PgStore ? openStore : undefined;
     pauses.attach(openStore.cursors);
     queues.restorePauses();
     phone = createImessageBridge({
@@ -311,19 +325,18 @@ export function createApp(config: Config, deps: AppDeps): App {
       plan: (ingress) => router.plan(ingress),
       log,
     });
-    const ingest: IngestFn =
-      openStore instanceof PgStore
-        ? createAtomicIngest(openStore, { onJournaled: () => planner.planPending() })
-        : createIngest(
-            {
-              claim: (key, ttlMs) => openStore.dedupe.claim(key, ttlMs),
-              append: (item) => openStore.journal.append(item),
-              commit: () => openStore.commit(),
-            },
-            { onAppended: () => planner.planPending() },
-          );
+    const ingest: IngestFn = pgStore
+      ? createAtomicIngest(pgStore, { onJournaled: () => planner.planPending() })
+      : createIngest(
+          {
+            claim: (key, ttlMs) => openStore.dedupe.claim(key, ttlMs),
+            append: (item) => openStore.journal.append(item),
+            commit: () => openStore.commit(),
+          },
+          { onAppended: () => planner.planPending() },
+        );
     // Entries other replicas journal reach this one's journal, and are planned at once.
-    if (openStore instanceof PgStore) openStore.follow(() => planner.planPending());
+    if (pgStore) pgStore.follow(() => planner.planPending());
     handlers.webhook = phone.webhookHandler(ingest);
     const replayed = planner.planPending();
     if (replayed > 0) log.info({ count: replayed }, 'Replayed journal');
@@ -350,6 +363,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     role.sender = true;
     senderGauge.set({ replica: role.name ?? '' }, 1);
     void lease.lost.then((why) => fatal(why));
+    const { PgStore } = await loadPgParts();
     const openStore = await PgStore.open({
       ...pg,
       linkRetentionDays: config.store.retentionDays,
@@ -364,6 +378,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   async function startStandby(pg: PgConnectionOptions): Promise<void> {
     role.sender = false;
     senderGauge.set({ replica: role.name ?? '' }, 0);
+    const { createPgPool, PgIngress, readSender } = await loadPgParts();
     const pool = createPgPool({ ...pg, poolSize: 4 });
     pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL connection lost'));
     const ingress = new PgIngress(pool, now);
@@ -475,6 +490,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         return server.listen();
       }
       // PostgreSQL: every replica migrates (under a lock) and takes ingress; one sends.
+      const { preparePgSchema, trySenderLease, acquireSenderLease } = await loadPgParts();
       await preparePgSchema(pg);
       role.name = deps.replica ?? replicaName();
       const leaseOptions = {

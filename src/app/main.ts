@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { exitCodes } from './cli/exit-codes.js';
 import { parseCliArgs, queueActionOf, storeActionOf, UsageError, webhooksActionOf } from './cli/args.js';
-import { runMigrateCommand } from './cli/migrate.js';
-import { runStoreCommand } from './cli/store-transfer.js';
 import { runCheckCommand } from './cli/check.js';
 import { usage, usageFor } from './cli/help.js';
 import { runQueueCommand } from './cli/queue.js';
@@ -87,10 +85,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       const action = webhooksActionOf(args.rest[0]) ?? 'list';
       return runWebhooksCommand({ config, action, url: args.url, out: { say, complain } });
     }
+    // Loaded on use, as they load `pg` (see loadPg in app.ts).
     case 'migrate':
-      return runMigrateCommand({ config, out: { say, complain } });
+      return (await import('./cli/migrate.js')).runMigrateCommand({ config, out: { say, complain } });
     case 'store':
-      return runStoreCommand({
+      return (await import('./cli/store-transfer.js')).runStoreCommand({
         config,
         action: storeActionOf(args.rest[0]) ?? 'export',
         io: { stdin: process.stdin, stdout: process.stdout, complain },
