@@ -123,6 +123,19 @@ export async function runBacklog(options: { quick: boolean; say: (line: string) 
     for (const n of perThread.values()) {
       bound = Math.max(bound, allowedMs(n, PLATFORM_LIMITS.discord.messagesPerChannel, 'window'));
     }
+    const spawnedWall = Date.now() - (performance.now() - spawnedAt); // the simulators stamp calls with Date.now()
+    // Where the time went: each Slack channel's first and last post after the spawn, and its gaps over 1.5 s.
+    for (const line of lines) {
+      const times = slackCalls
+        .filter((call) => call.params['channel'] === line.slack && call.status === 200)
+        .map((call) => (call.at - spawnedWall) / 1000);
+      const gaps = times.slice(1).map((at, i) => at - times[i]!);
+      const long = gaps.filter((gap) => gap > 1.5);
+      options.say(
+        `backlog: Slack ${line.slack}: ${times.length} posts from ${times[0]?.toFixed(1)} s to ${times.at(-1)?.toFixed(1)} s;` +
+          ` ${long.length} gaps over 1.5 s (${long.map((gap) => gap.toFixed(1)).join(', ')})`,
+      );
+    }
     const lost = 2 * texts - posts.slack.size - posts.discord.size;
     const duplicated = [...posts.slack.values(), ...posts.discord.values()].reduce((sum, n) => sum + n - 1, 0);
     const efficiency = (100 * bound) / drainMs;

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { ThreadRef } from '../../src/core/bridge.js';
 import type { SendQueues } from '../../src/queue/send-queue-types.js';
-import { callSlack, webDestination } from './web.js';
+import { callSlack, methodDestination } from './web.js';
 
 /** Margin before the cursor, for clock skew between Slack's timestamps and ours. */
 const marginMs = 60_000;
@@ -48,7 +48,7 @@ export async function catchUpThreads(deps: SlackCatchUpDeps): Promise<number> {
     do {
       const page = await callSlack(
         deps.queues,
-        webDestination,
+        methodDestination('conversations.replies'),
         'conversations.replies (catch-up)',
         () =>
           deps.client.conversations.replies({
@@ -83,7 +83,7 @@ async function threadsWithNewReplies(deps: SlackCatchUpDeps, channel: string, ol
   for (let page = 0; page < maxHistoryPages; page++) {
     const result = await callSlack(
       deps.queues,
-      webDestination,
+      methodDestination('conversations.history'),
       'conversations.history (catch-up)',
       () => deps.client.conversations.history({ channel, limit: 200, ...(cursor ? { cursor } : {}) }),
       { idempotent: true, priority: 'poll' },

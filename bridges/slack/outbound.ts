@@ -8,7 +8,7 @@ import type { SendQueues } from '../../src/queue/send-queue-types.js';
 import { readAll, tooLarge } from '../../src/core/attachment-download.js';
 import { escapeMrkdwn } from './format.js';
 import { findRoot, partKey, readPosted, type PostedInThread, type PostMetadata } from './posted.js';
-import { callSlack, postDestination, SlackPlatformError, webDestination } from './web.js';
+import { callSlack, postDestination, SlackPlatformError, methodDestination } from './web.js';
 
 export interface SlackOutboundDeps {
   readonly client: WebClient;
@@ -210,7 +210,7 @@ export async function tellOnSlack(
   user: string,
   text: string,
 ): Promise<void> {
-  await callSlack(deps.queues, webDestination, 'chat.postEphemeral', () =>
+  await callSlack(deps.queues, methodDestination('chat.postEphemeral'), 'chat.postEphemeral', () =>
     deps.client.chat.postEphemeral({
       channel: thread.channel,
       user,
@@ -227,7 +227,7 @@ export async function tellInSlackChannel(
   user: string,
   text: string,
 ): Promise<void> {
-  await callSlack(deps.queues, webDestination, 'chat.postEphemeral', () =>
+  await callSlack(deps.queues, methodDestination('chat.postEphemeral'), 'chat.postEphemeral', () =>
     deps.client.chat.postEphemeral({ channel, user, text: escapeMrkdwn(text) }),
   );
 }
@@ -245,7 +245,8 @@ export async function reactOnSlack(
     return;
   }
   try {
-    await callSlack(deps.queues, webDestination, removed ? 'reactions.remove' : 'reactions.add', () =>
+    const method = removed ? 'reactions.remove' : 'reactions.add';
+    await callSlack(deps.queues, methodDestination(method), method, () =>
       removed
         ? deps.client.reactions.remove({ channel: message.channel, timestamp: message.id, name })
         : deps.client.reactions.add({ channel: message.channel, timestamp: message.id, name }),

@@ -1,6 +1,6 @@
 import type { ConversationKey } from '../../src/core/model.js';
 import type { SlackOutboundDeps } from './outbound.js';
-import { callSlack, webDestination } from './web.js';
+import { callSlack, methodDestination } from './web.js';
 
 /** Slack metadata on every message Threadline posts: which post (`key`) and which part of it. */
 export interface PostMetadata {
@@ -38,7 +38,7 @@ export async function readPosted(
   for (let page = 0; page < maxPages; page++) {
     const result = await callSlack(
       deps.queues,
-      webDestination,
+      methodDestination('conversations.replies'),
       'conversations.replies (reconcile)',
       () =>
         deps.client.conversations.replies({
@@ -78,7 +78,7 @@ export async function findRoot(
 ): Promise<{ ts: string; first?: PostMetadata } | undefined> {
   const result = await callSlack(
     deps.queues,
-    webDestination,
+    methodDestination('conversations.history'),
     'conversations.history (reconcile)',
     () => deps.client.conversations.history({ channel, include_all_metadata: true, limit: 200 }),
     { idempotent: true },

@@ -1,6 +1,6 @@
 import type { ThreadRef } from '../../src/core/bridge.js';
 import type { SlackOutboundDeps } from './outbound.js';
-import { callSlack, webDestination } from './web.js';
+import { callSlack, methodDestination } from './web.js';
 
 const statusLine = /\n_Last message from the customer: [^\n]*_$/;
 
@@ -26,7 +26,7 @@ export class RootStatus {
     this.#lastUpdate.set(key, this.now());
     const replies = await callSlack(
       this.deps.queues,
-      webDestination,
+      methodDestination('conversations.replies'),
       'conversations.replies (root)',
       () => this.deps.client.conversations.replies({ channel: thread.channel, ts: thread.thread, limit: 1 }),
       { idempotent: true, priority: 'poll' },
@@ -35,7 +35,7 @@ export class RootStatus {
     if (!root?.text) return;
     const when = new Date(at).toISOString().slice(0, 16).replace('T', ' ');
     const text = `${root.text.replace(statusLine, '')}\n_Last message from the customer: ${when} UTC_`;
-    await callSlack(this.deps.queues, webDestination, 'chat.update (root)', () =>
+    await callSlack(this.deps.queues, methodDestination('chat.update'), 'chat.update (root)', () =>
       this.deps.client.chat.update({ channel: thread.channel, ts: thread.thread, text }),
     );
   }

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { SendQueues } from '../../src/queue/send-queue-types.js';
-import { callSlack, webDestination } from './web.js';
+import { callSlack, methodDestination } from './web.js';
 
 export interface SlackUserNamesOptions {
   /** How long a name stays good. Default one hour (users.info is a Tier 4 method). */
@@ -53,10 +53,16 @@ export class SlackUserNames {
   #lookup(user: string): Promise<string | undefined> {
     const running = this.#inFlight.get(user);
     if (running) return running;
-    const lookup = callSlack(this.queues, webDestination, 'users.info', () => this.client.users.info({ user }), {
-      idempotent: true,
-      priority: 'poll',
-    }).then(
+    const lookup = callSlack(
+      this.queues,
+      methodDestination('users.info'),
+      'users.info',
+      () => this.client.users.info({ user }),
+      {
+        idempotent: true,
+        priority: 'poll',
+      },
+    ).then(
       (result) => {
         const profile = result.user?.profile;
         const name = profile?.display_name || profile?.real_name || result.user?.real_name || result.user?.name || user;

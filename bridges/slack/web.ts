@@ -24,19 +24,26 @@ const permanent = new Set([
   'file_not_found',
 ]);
 
-/** Where Web API calls queue: posts per channel (they share the channel's budget); everything else per method tier. */
+/** Where Web API calls queue: posts per channel (they share the channel's budget); every other method on its own. */
 export function postDestination(channel: string): string {
   return `slack:${channel}`;
 }
-export const webDestination = 'slack:web';
+
+/** The queue of one Web API method other than chat.postMessage: Slack keeps a budget per method and workspace. */
+export function methodDestination(method: string): string {
+  return `${methodPrefix}${method}`;
+}
+const methodPrefix = 'slack:web:';
 
 /**
  * Pacing: chat.postMessage about 1 per second per channel with short bursts (every thread of a channel
- * shares it); the other methods are Tier 3 (50+ per minute) and share one queue.
+ * shares it); the other methods are Tier 3 or 4 (50+ per minute), each method its own budget, read as at most
+ * 50 in any minute. After a restart, one in-doubt post per thread is read back: with a narrower burst the
+ * reads of a third channel's threads waited half a minute while its posts could have gone.
  */
 export function slackDestinationConfig(key: string): DestinationConfig {
-  return key === webDestination
-    ? { limit: { count: 50, perMs: 60_000, burst: 10 }, rateLimitScope: 'destination' }
+  return key.startsWith(methodPrefix)
+    ? { limit: { count: 50, perMs: 60_000 }, rateLimitScope: 'destination' }
     : { limit: { count: 1, perMs: 1_000, burst: 3 }, rateLimitScope: 'destination' };
 }
 
