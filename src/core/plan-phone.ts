@@ -1,6 +1,6 @@
 import type { MessageLink } from '../store/store.js';
 import type { DeliveryEvent, MessageEvent, ReactionEvent } from './model.js';
-import { laneOf, planOn, teamsOf, type RouterContext } from './router-context.js';
+import { laneOf, marksLaneOf, planOn, postOf, teamsOf, type RouterContext } from './router-context.js';
 import type { RouteSpec } from './routes.js';
 
 /**
@@ -104,8 +104,9 @@ export function planDelivery(ctx: RouterContext, event: DeliveryEvent): void {
 }
 
 /**
- * Records how a send ended on its link and plans the marks on every team copy of the message. The marks
- * run on the team lanes, after the posts of those copies.
+ * Records how a send ended on its link and plans the marks on every team copy of the message. A copy not
+ * posted yet is marked on its team lane, after its post; a copy already posted is marked on the marks lane,
+ * so that the posts never wait for the marks' budget.
  */
 export function planDelivered(
   ctx: RouterContext,
@@ -122,14 +123,16 @@ export function planDelivered(
   if (alreadyMarked) return;
   if (status === 'sent' && link.origin !== 'imessage') ctx.metrics.confirmed(link.createdAt);
   for (const { id } of teamsOf(ctx, route)) {
-    planOn(ctx, route, link.conversation, id, {
+    const op = {
       kind: 'mark',
       team: id,
       conversation: link.conversation,
       linkId: link.id,
       mark: status,
       ...(reason !== undefined ? { reason } : {}),
-    });
+    } as const;
+    const lane = postOf(link, id) ? marksLaneOf(link.conversation, id) : laneOf(link.conversation, id);
+    planOn(ctx, route, link.conversation, id, op, lane);
   }
 }
 

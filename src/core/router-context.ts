@@ -53,6 +53,15 @@ export function laneOf(key: ConversationKey, bridge: BridgeId): string {
   return `${conversationId(key)}|${bridge}`;
 }
 
+/**
+ * The lane of a conversation's delivery marks on one platform whose message is already posted there. Marks are
+ * reactions, with a budget of their own (Slack: 50 a minute per workspace): on the posts' lane, a team answering
+ * faster than that would hold the customer's next texts behind its ✅s.
+ */
+export function marksLaneOf(key: ConversationKey, bridge: BridgeId): string {
+  return `${laneOf(key, bridge)}|marks`;
+}
+
 /** The destination operators see for a conversation's effects on a platform: the route's channel or the line. */
 export function destinationOf(route: RouteSpec, bridge: BridgeId): string {
   return bridge === 'imessage' ? `imessage:${route.line}` : `${bridge}:${route.teams[bridge]?.channel ?? 'none'}`;
@@ -65,8 +74,9 @@ export function planOn(
   key: ConversationKey,
   bridge: BridgeId,
   op: EffectOp,
+  lane = laneOf(key, bridge),
 ): Effect {
-  return ctx.effects.add({ lane: laneOf(key, bridge), destination: destinationOf(route, bridge), op });
+  return ctx.effects.add({ lane, destination: destinationOf(route, bridge), op });
 }
 
 /** The team bridges a route uses that are running, with their route settings. */

@@ -52,6 +52,8 @@ export class FakeTeamBridge implements TeamBridge {
   readonly failNext: Partial<Record<'createThread' | 'post' | 'mark' | 'notice', Error | Error[]>> = {};
   /** When set, `createThread` waits for it (to hold a creation in flight). */
   createThreadGate: Promise<void> | undefined;
+  /** When set, `mark` waits for it (a reactions budget spent). */
+  markGate: Promise<void> | undefined;
   /** Like Slack: the thread's root carries the first post. */
   rootCarriesFirst = false;
   /** What `state()` answers. */
@@ -107,6 +109,7 @@ export class FakeTeamBridge implements TeamBridge {
 
   async mark(thread: ThreadRef, message: PostRef, mark: Mark, reason?: string): Promise<void> {
     this.calls.push('mark');
+    await this.markGate;
     this.#fail('mark');
     this.marks.push({ thread, message, mark, ...(reason !== undefined ? { reason } : {}) });
   }

@@ -254,6 +254,32 @@ describe('router: team → phone', () => {
     );
   });
 
+  it('never holds a customer text behind a ✅ still waiting for its budget (marks of posted copies have their own lane)', async () => {
+    const w = await linked();
+    await w.route(fromTeam(w, 'slack', '1700000000.000100', 'Yes, ready at 5'));
+    const held = gate();
+    w.slack.markGate = held.promise;
+    w.plan(
+      fromPhone('msg_9', 'Yes, ready at 5', {
+        fromLine: true,
+        outboxId: w.phone.sends[0]!.outboxId,
+        author: { id: line },
+      }),
+    );
+    await waitFor(() => w.slack.calls.includes('mark'));
+    const posted = w.slack.posts.length;
+    w.plan(fromPhone('msg_10', 'Great, see you'));
+    await waitFor(() => w.slack.posts.length === posted + 1);
+    assert.equal(w.slack.posts.at(-1)?.post.text, 'Great, see you');
+    assert.equal(w.slack.marks.length, 0, 'the ✅ is still waiting');
+    held.release();
+    await w.settle();
+    assert.deepEqual(
+      w.slack.marks.map((m) => [m.message.id, m.mark]),
+      [['1700000000.000100', 'sent']],
+    );
+  });
+
   it('never sends from a mirror route: the author is told and the message marked as a note', async () => {
     const w = await linked();
     await w.route(fromTeam(w, 'discord', '900000000000000001', 'can I answer here?', { id: '222', name: 'bob' }));
