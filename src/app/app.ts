@@ -79,8 +79,8 @@ const defaultOrderSettleMs = 2_000;
 const defaultDegradedAfterMs = 60_000;
 
 /**
- * The PostgreSQL parts, loaded only for a PostgreSQL store: `pg` and its kin would add about 15 MB to every
- * daemon on the embedded store.
+ * The PostgreSQL parts, loaded only for a PostgreSQL store: `pg` alone adds about 15 MB of RSS when imported,
+ * which a daemon on the embedded store never needs.
  */
 async function loadPg() {
   const [store, ingress, lease] = await Promise.all([
@@ -221,12 +221,12 @@ export function createApp(config: Config, deps: AppDeps): App {
     readiness,
   });
 
-  /** Opens the bridges on `openStore`, replays the journal and starts the effects: the sender's part. */
   async function loadPgParts() {
     pgParts ??= await loadPg();
     return pgParts;
   }
 
+  /** Opens the bridges on `openStore`, replays the journal and starts the effects: the sender's part. */
   async function startWork(openStore: Store): Promise<void> {
     store = openStore;
     const pgStore = pgParts && openStore instanceof pgParts.PgStore ? openStore : undefined;
