@@ -6,7 +6,8 @@
  * update plus a link insert: with the default 5 ms group-commit window (what a caller waits) and with
  * no window (the I/O alone). Each measurement runs in a fresh child process, so RSS is that of a
  * process that only opened the store. It also counts, per commit, the log appends and the shard and
- * manifest files written by checkpoints (in the background, while the commits go on). Goals:
+ * manifest files written by checkpoints (in the background, while the commits go on), and after the commits
+ * times one link lookup and reads RSS again (the link indexes are built in the background after open). Goals:
  * p99(large)/p99(small) within 2x, open under 2 s, RSS under 400 MB.
  *
  * `--quick`: 1k and 10k conversations, 200 commits each (a smoke run). The last line printed is JSON with every
@@ -37,6 +38,12 @@ interface Measurement {
   readonly appends: number;
   /** Shard and manifest files written per commit (by checkpoints). */
   readonly files: number;
+  /**
+   * One link lookup after the commits, when the link indexes (built in the background after open) are
+   * complete, and RSS after it.
+   */
+  readonly lookupMs: number;
+  readonly rssAfterLookupMb: number;
 }
 
 const quick = process.argv.includes('--quick');
@@ -106,11 +113,25 @@ async function measure(path: string, conversations: number, windowMs: number): P
   }
   const commits = SAMPLES + 50;
   const perCommit = { appends: appends / commits, files: files / commits };
+  const lookupStarted = performance.now();
+  store.links.findByIMessageId(linkInput(0, 0).imessage.id);
+  const lookupMs = performance.now() - lookupStarted;
+  const rssAfterLookupMb = process.memoryUsage().rss / 2 ** 20;
   await store.close();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   const heapMb = heapUsed / 2 ** 20;
-  return { openMs, rssMb: rss / 2 ** 20, heapMb, p50: at(0.5), p99: at(0.99), max: at(1), ...perCommit };
+  return {
+    openMs,
+    rssMb: rss / 2 ** 20,
+    heapMb,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: at(1),
+    ...perCommit,
+    lookupMs,
+    rssAfterLookupMb,
+  };
 }
 
 function runChild(path: string, conversations: number, windowMs: number): Measurement {
@@ -161,6 +182,11 @@ async function main(): Promise<void> {
       `${scale.name.padEnd(22)} ${f(w.openMs, 0)} ${f(w.rssMb, 0)} ${f(w.heapMb, 0)}` +
         ` | ${f(w.p50).padStart(16)}${f(w.p99)} | ${f(n.p50).padStart(14)}${f(n.p99)}${f(n.max)}` +
         ` | ${f(n.appends).padStart(14)}${f(n.files).padStart(13)}`,
+    );
+  }
+  for (const { scale, byWindow: w } of rows) {
+    console.log(
+      `${scale.name}: a link lookup after the commits took ${w.lookupMs.toFixed(2)} ms; RSS then ${w.rssAfterLookupMb.toFixed(0)} MB`,
     );
   }
   console.log(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)} on ${cpus().length} CPUs`);

@@ -29,8 +29,8 @@ export class ConversationTable implements ConversationStore, ShardTable {
   readonly #initialDepth: number;
   /** Shard bits → conversations in it, by conversation id. */
   readonly #shards = new Map<string, Map<string, ConversationRecord>>();
-  /** `bridge channel` → thread → conversation: nested, so no per-thread key string is built. */
-  readonly #byThread = new Map<string, Map<string, ConversationRecord>>();
+  /** Bridge → channel → thread → conversation: nested, so that no key string is built per thread or lookup. */
+  readonly #byThread = new Map<TeamBridgeId, Map<string, Map<string, ConversationRecord>>>();
   readonly #strings = new Map<string, string>();
   readonly #intern: Intern = (value) => {
     const known = this.#strings.get(value);
@@ -56,7 +56,7 @@ export class ConversationTable implements ConversationStore, ShardTable {
   }
 
   findByThread(bridge: TeamBridgeId, channel: string, thread: string): Conversation | undefined {
-    return this.#byThread.get(channelKey(bridge, channel))?.get(thread)?.toConversation();
+    return this.#byThread.get(bridge)?.get(channel)?.get(thread)?.toConversation();
   }
 
   list(): Conversation[] {
@@ -108,8 +108,11 @@ export class ConversationTable implements ConversationStore, ShardTable {
     const problem = checkCoverage(this.#shards.keys());
     if (problem) throw new StoreError('store_corrupt', `The store's conversation shards are inconsistent: ${problem}`);
     for (const [bits, shard] of this.#shards) {
+      // The shards cover every hash once, so a conversation belongs here when its hash ends in `bits`.
+      const mask = 2 ** bits.length - 1;
+      const value = bitsValue(bits);
       for (const [id, conversation] of shard) {
-        if (this.#bitsOf(id) !== bits) {
+        if ((hashString(id) & mask) >>> 0 !== value) {
           throw corruptShard(shardName(bits), `conversation ${id} does not belong in this shard`);
         }
         this.#indexThreads(conversation);
@@ -158,7 +161,7 @@ export class ConversationTable implements ConversationStore, ShardTable {
     if (before) this.#unindexThreads(before);
     for (const bridge of TEAM_BRIDGES) {
       const ref = next.thread(bridge);
-      const owner = ref && this.#byThread.get(channelKey(bridge, ref.channel))?.get(ref.thread);
+      const owner = ref && this.#byThread.get(bridge)?.get(ref.channel)?.get(ref.thread);
       // A thread belongs to one conversation: linking it here unlinks it from the previous owner.
       if (owner && owner !== before) {
         this.#replace(conversationId(owner), owner, withoutThread(owner, bridge, this.#intern));
@@ -172,11 +175,15 @@ export class ConversationTable implements ConversationStore, ShardTable {
     for (const bridge of TEAM_BRIDGES) {
       const ref = record.thread(bridge);
       if (!ref) continue;
-      const key = channelKey(bridge, ref.channel);
-      let threads = this.#byThread.get(key);
+      let channels = this.#byThread.get(bridge);
+      if (!channels) {
+        channels = new Map();
+        this.#byThread.set(bridge, channels);
+      }
+      let threads = channels.get(ref.channel);
       if (!threads) {
         threads = new Map();
-        this.#byThread.set(key, threads);
+        channels.set(ref.channel, threads);
       }
       threads.set(ref.thread, record);
     }
@@ -185,7 +192,7 @@ export class ConversationTable implements ConversationStore, ShardTable {
   #unindexThreads(record: ConversationRecord): void {
     for (const bridge of TEAM_BRIDGES) {
       const ref = record.thread(bridge);
-      const threads = ref && this.#byThread.get(channelKey(bridge, ref.channel));
+      const threads = ref && this.#byThread.get(bridge)?.get(ref.channel);
       if (ref && threads?.get(ref.thread) === record) threads.delete(ref.thread);
     }
   }
@@ -221,8 +228,11 @@ export class ConversationTable implements ConversationStore, ShardTable {
   }
 }
 
-function channelKey(bridge: TeamBridgeId, channel: string): string {
-  return `${bridge} ${channel}`;
+/** The number whose low bits are `bits`, least significant first (as shard names hold them). */
+function bitsValue(bits: string): number {
+  let value = 0;
+  for (let bit = bits.length - 1; bit >= 0; bit--) value = value * 2 + (bits[bit] === '1' ? 1 : 0);
+  return value;
 }
 
 function shardName(bits: string): string {

@@ -1,17 +1,21 @@
-import { constants, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { AtomicTextFile, isErrno } from './atomic-text-file.js';
+import { parseStoreBytes } from './store-file-bytes.js';
 import { StoreError } from './store-error.js';
-import { MANIFEST, isShardName, logName, parseStoreFile, type Volume } from './volume.js';
+import { MANIFEST, isShardName, logName, type Volume } from './volume.js';
 
 const LOG_SUFFIX = '.log';
+/** A read buffer is kept for the next read up to this size (shard files are a few hundred KB). */
+const MAX_KEPT_READ_BUFFER = 4 * 2 ** 20;
 
 /**
  * The store's files on disk: the manifest at `path` (e.g. `data/threadline.json`) and each shard beside
- * it as `threadline.<shard>.json`, each read and written through lowdb on an {@link AtomicTextFile} adapter,
- * and the write-ahead log as `threadline.wal-000001.log`, kept open while it is appended to.
+ * it as `threadline.<shard>.json`, each written through lowdb on an {@link AtomicTextFile} adapter and read
+ * back into a reused buffer (see {@link FileVolume.read}), and the write-ahead log as
+ * `threadline.wal-000001.log`, kept open while it is appended to.
  */
 export class FileVolume implements Volume {
   readonly #dir: string;
@@ -19,6 +23,8 @@ export class FileVolume implements Volume {
   readonly #fsync: boolean;
   /** The log appended to last, kept open so that a commit costs one write and one fdatasync. */
   #log: { readonly no: number; readonly handle: FileHandle } | undefined;
+  /** Reused by every read: a file's bytes then land in memory already touched, and only what is parsed is new. */
+  #readBuffer: Buffer | undefined;
 
   private constructor(path: string, fsync: boolean) {
     const absolute = resolve(path);
@@ -45,9 +51,39 @@ export class FileVolume implements Volume {
     return join(this.#dir, name === MANIFEST ? `${this.#stem}.json` : `${this.#stem}.${name}.json`);
   }
 
+  /**
+   * Read synchronously, straight into the reused buffer and parsed from there (see parseStoreBytes). Open
+   * reads every shard before the store can do anything else, and a shard comes from the page cache in
+   * microseconds: a trip through the thread pool per open, stat, read and close cost more than the reads
+   * (opening 100k conversations and 1M links: recovery took 0.2-0.6 s less, on 2 cores). A cold cache
+   * reads the files one after another instead of 8 at a time.
+   */
   async read(name: string): Promise<unknown> {
-    // Straight from the adapter: Low.read() would take an empty (truncated) file for a missing one.
-    return parseStoreFile(await this.#adapter(name).read(), this.describe(name));
+    const path = this.describe(name);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return null;
+      throw new StoreError('store_io', `Cannot read store file ${path}`, { file: path, cause: error });
+    }
+    try {
+      const { size } = fstatSync(fd);
+      const buffer = this.#readBufferFor(size);
+      let length = 0;
+      while (length < size) {
+        const bytesRead = readSync(fd, buffer, length, size - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      // Parsed before the next read reuses the buffer: the content copies what it keeps.
+      return parseStoreBytes(buffer.subarray(0, length), path);
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError('store_io', `Cannot read store file ${path}`, { file: path, cause: error });
+    } finally {
+      closeSync(fd);
+    }
   }
 
   write(name: string, json: string): Promise<void> {
@@ -148,6 +184,14 @@ export class FileVolume implements Volume {
     const log = this.#log;
     this.#log = undefined;
     await log?.handle.close();
+  }
+
+  /** The reused buffer, grown (with room to spare) when `size` bytes do not fit; a one-off for a huge file. */
+  #readBufferFor(size: number): Buffer {
+    if (this.#readBuffer && this.#readBuffer.length >= size) return this.#readBuffer;
+    const buffer = Buffer.allocUnsafeSlow(Math.max(2 ** 16, Math.ceil(size * 1.25)));
+    if (buffer.length <= MAX_KEPT_READ_BUFFER) this.#readBuffer = buffer;
+    return buffer;
   }
 
   #adapter(name: string): AtomicTextFile {

@@ -1,9 +1,14 @@
-const EMPTY = 0xffffffff;
-const TOMBSTONE = 0xfffffffe;
+/**
+ * A slot holds its location plus one, so that an empty slot is 0: a new table is then zeroed memory,
+ * which the system maps in page by page as entries land, rather than memory filled up front (a table
+ * sized for a million rows that gets none costs nothing).
+ */
+const EMPTY = 0;
+const TOMBSTONE = 0xffffffff;
 const MIN_CAPACITY = 1024;
 
-/** The largest location a {@link HashIndex} can hold (two values are reserved as slot markers). */
-export const MAX_LOCATION = TOMBSTONE - 1;
+/** The largest location a {@link HashIndex} can hold (two slot values are reserved as markers). */
+export const MAX_LOCATION = TOMBSTONE - 2;
 
 /**
  * An open-addressing hash index from a key's hash to a location (a row number), stored in one
@@ -24,7 +29,7 @@ export class HashIndex {
    */
   constructor(hashOf: (location: number) => number, expected = 0) {
     this.#hashOf = hashOf;
-    this.#slots = new Uint32Array(capacityFor(expected * 2)).fill(EMPTY);
+    this.#slots = new Uint32Array(capacityFor(expected * 2));
     this.#mask = this.#slots.length - 1;
   }
 
@@ -37,7 +42,7 @@ export class HashIndex {
   add(hash: number, location: number): void {
     if (location > MAX_LOCATION) throw new RangeError(`Expected a location below ${MAX_LOCATION}, got ${location}`);
     if ((this.#size + this.#tombstones + 1) * 2 > this.#slots.length) this.#rehash();
-    this.#insert(hash, location);
+    this.#insert(hash, location + 1);
     this.#size++;
   }
 
@@ -51,7 +56,7 @@ export class HashIndex {
     for (let i = hash & this.#mask; ; i = (i + 1) & this.#mask) {
       const value = slots[i] ?? EMPTY;
       if (value === EMPTY) return found;
-      if (value !== TOMBSTONE && (found === undefined || value > found) && matches(value)) found = value;
+      if (value !== TOMBSTONE && (found === undefined || value - 1 > found) && matches(value - 1)) found = value - 1;
     }
   }
 
@@ -61,7 +66,7 @@ export class HashIndex {
     for (let i = hash & this.#mask; ; i = (i + 1) & this.#mask) {
       const value = slots[i] ?? EMPTY;
       if (value === EMPTY) return false;
-      if (value === location) {
+      if (value === location + 1) {
         slots[i] = TOMBSTONE;
         this.#size--;
         this.#tombstones++;
@@ -76,16 +81,17 @@ export class HashIndex {
     if (capacity * 4 <= this.#slots.length) this.#rebuild(capacity);
   }
 
-  #insert(hash: number, location: number): void {
+  /** Files a slot value (a location plus one) under `hash`. */
+  #insert(hash: number, value: number): void {
     const slots = this.#slots;
     let i = hash & this.#mask;
     for (;;) {
-      const value = slots[i] ?? EMPTY;
-      if (value === EMPTY || value === TOMBSTONE) break;
+      const current = slots[i] ?? EMPTY;
+      if (current === EMPTY || current === TOMBSTONE) break;
       i = (i + 1) & this.#mask;
     }
     if (slots[i] === TOMBSTONE) this.#tombstones--;
-    slots[i] = location;
+    slots[i] = value;
   }
 
   #rehash(): void {
@@ -95,11 +101,13 @@ export class HashIndex {
 
   #rebuild(capacity: number): void {
     const old = this.#slots;
-    this.#slots = new Uint32Array(capacity).fill(EMPTY);
+    this.#slots = new Uint32Array(capacity);
     this.#mask = this.#slots.length - 1;
     this.#tombstones = 0;
+    // An empty table's old slots are not read: most of their memory was never touched.
+    if (this.#size === 0) return;
     for (const value of old) {
-      if (value !== EMPTY && value !== TOMBSTONE) this.#insert(this.#hashOf(value), value);
+      if (value !== EMPTY && value !== TOMBSTONE) this.#insert(this.#hashOf(value - 1), value);
     }
   }
 }

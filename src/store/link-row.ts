@@ -44,6 +44,11 @@ const ORIGIN_CODES: Readonly<Record<BridgeId, string>> = { imessage: 'i', slack:
 const DELIVERY_CODES: Readonly<Record<DeliveryState, string>> = { pending: 'p', sent: 's', failed: 'f' };
 const ORIGINS = invert(ORIGIN_CODES);
 const DELIVERIES = invert(DELIVERY_CODES);
+/** The one-character codes by char code, so that a row is checked without taking fields out of it. */
+const ORIGIN_CHARS = singleCharCodes(ORIGINS);
+const DELIVERY_CHARS = singleCharCodes(DELIVERIES);
+/** Base 36 digits a `createdAt` may have (Number.MAX_SAFE_INTEGER has 11). */
+const MAX_CREATED_AT_DIGITS = 11;
 
 /**
  * Where each field of a scanned row starts inside the text it was scanned in: field `i` spans
@@ -124,11 +129,42 @@ export function decodeLinkRow(id: string, row: LinkRow): MessageLink {
 export function checkLinkRow(text: string, start: number, end: number, bounds: RowBounds): string | undefined {
   const count = scanRow(text, start, end, bounds);
   if (count !== FIELD_COUNT) return `expected ${FIELD_COUNT} fields, found ${count}`;
-  if (!ORIGINS.has(fieldAt(text, bounds, LinkField.origin))) return 'unknown origin';
-  const delivery = fieldAt(text, bounds, LinkField.delivery);
-  if (delivery && !DELIVERIES.has(delivery)) return 'unknown delivery state';
-  if (!Number.isFinite(createdAtOf(text, bounds))) return 'bad createdAt';
+  // Each check first reads the row in place (a million rows are checked at open); what fails that is
+  // taken out of the row and checked as before.
+  if (
+    !isCharIn(text, bounds, LinkField.origin, ORIGIN_CHARS) &&
+    !ORIGINS.has(fieldAt(text, bounds, LinkField.origin))
+  ) {
+    return 'unknown origin';
+  }
+  if (fieldLength(bounds, LinkField.delivery) > 0 && !isCharIn(text, bounds, LinkField.delivery, DELIVERY_CHARS)) {
+    if (!DELIVERIES.has(fieldAt(text, bounds, LinkField.delivery))) return 'unknown delivery state';
+  }
+  if (!isBase36(text, bounds, LinkField.createdAt) && !Number.isFinite(createdAtOf(text, bounds))) {
+    return 'bad createdAt';
+  }
   return undefined;
+}
+
+function fieldLength(bounds: RowBounds, field: LinkFieldIndex): number {
+  return (bounds[field + 1] ?? 0) - 1 - (bounds[field] ?? 0);
+}
+
+/** True when the field is one character whose code is in `codes`. */
+function isCharIn(text: string, bounds: RowBounds, field: LinkFieldIndex, codes: ReadonlySet<number>): boolean {
+  return fieldLength(bounds, field) === 1 && codes.has(text.charCodeAt(bounds[field] ?? 0));
+}
+
+/** True when the field is 1 to 11 digits 0-9a-z, which {@link createdAtOf} reads as a finite number. */
+function isBase36(text: string, bounds: RowBounds, field: LinkFieldIndex): boolean {
+  const start = bounds[field] ?? 0;
+  const end = start + fieldLength(bounds, field);
+  if (end <= start || end - start > MAX_CREATED_AT_DIGITS) return false;
+  for (let at = start; at < end; at++) {
+    const code = text.charCodeAt(at);
+    if (!((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a))) return false;
+  }
+  return true;
 }
 
 /** `createdAt` of a scanned row, without decoding it. */
@@ -185,6 +221,10 @@ function escapeField(value: string): string {
 function unescapeField(value: string): string {
   if (!value.includes('\\')) return value;
   return value.replace(/\\(.)/g, (_match, char: string) => (char === 'p' ? SEPARATOR : char === 's' ? ROW_END : char));
+}
+
+function singleCharCodes(codes: ReadonlyMap<string, unknown>): ReadonlySet<number> {
+  return new Set([...codes.keys()].filter((code) => code.length === 1).map((code) => code.charCodeAt(0)));
 }
 
 function invert<K extends string>(codes: Readonly<Record<K, string>>): ReadonlyMap<string, K> {

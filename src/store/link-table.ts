@@ -1,16 +1,13 @@
-import { HashIndex, HashIndexLoader, MAX_LOCATION } from './hash-index.js';
-import { LINK_KEYS, checkNewLink, mergeLink, type LinkKey } from './link-keys.js';
+import { MAX_LOCATION } from './hash-index.js';
+import { LinkIndexes } from './link-index.js';
+import { checkNewLink, mergeLink, type LinkKey } from './link-keys.js';
 import {
   checkLinkRow,
   createRowBounds,
   createdAtOf,
   decodeLinkRow,
   encodeLinkRow,
-  fieldsEqual,
-  hashFields,
-  hashValues,
   scanRow,
-  type LinkFieldIndex,
   type LinkRow,
 } from './link-row.js';
 import { LinkSegment } from './link-segment.js';
@@ -21,12 +18,6 @@ import type { LinkStore, MessageLink, MessageLinkPatch, NewMessageLink } from '.
 
 const PREFIX = 'links';
 const ID_PREFIX = 'link_';
-const KEY_ENTRIES = Object.entries(LINK_KEYS) as [LinkKey, readonly LinkFieldIndex[]][];
-
-interface KeyIndex {
-  readonly fields: readonly LinkFieldIndex[];
-  readonly index: HashIndex;
-}
 
 export interface LinkTableOptions {
   /** Rows per segment (from the manifest's layout). */
@@ -41,7 +32,7 @@ export interface LinkTableOptions {
  * Message links in time-ordered segments of `perSegment` rows (`links-000012`). A link's id is its row
  * number, which locates its segment; new links go to the last segment, so a commit rewrites one small
  * file, and retention empties the oldest rows and then deletes whole segment files. Lookups from every
- * side go through compact hash indexes rebuilt at start-up.
+ * side go through compact hash indexes rebuilt from the rows after start-up (see {@link LinkIndexes}).
  */
 export class LinkTable implements LinkStore, ShardTable {
   readonly prefix = PREFIX;
@@ -49,12 +40,10 @@ export class LinkTable implements LinkStore, ShardTable {
   readonly #options: LinkTableOptions;
   /** In ascending order (new segments are always the highest). */
   readonly #segments = new Map<number, LinkSegment>();
-  readonly #indexes = new Map<LinkKey, KeyIndex>();
+  #indexes: LinkIndexes;
   /** Scratch for scanning one row at a time. */
   readonly #bounds = createRowBounds();
-  /** Separate scratch for re-hashing: an index grows in the middle of `#addKeys`, which holds `#bounds`. */
-  readonly #rehashBounds = createRowBounds();
-  /** Files of the segments being loaded, for errors found when indexing them. */
+  /** Files of the segments being loaded, for errors found when checking them. */
   readonly #loadedFiles = new Map<number, string>();
   #next = 0;
   #size = 0;
@@ -62,6 +51,7 @@ export class LinkTable implements LinkStore, ShardTable {
   constructor(host: ShardHost, options: LinkTableOptions) {
     this.#host = host;
     this.#options = options;
+    this.#indexes = this.#createIndexes(0);
   }
 
   get size(): number {
@@ -82,7 +72,7 @@ export class LinkTable implements LinkStore, ShardTable {
     }
     const row = encodeLinkRow({ ...link, createdAt: this.#host.now() });
     // Index the standalone row before appending it: scanning the segment text would flatten it every time.
-    this.#addKeys(row, 0, row.length, location);
+    this.#indexes.add(row, 0, row.length, location);
     segment.append(row);
     this.#next++;
     this.#size++;
@@ -116,8 +106,8 @@ export class LinkTable implements LinkStore, ShardTable {
     if (next === row) return decodeLinkRow(id, row);
     const { segment, slot } = this.#locate(location);
     if (!segment) return undefined;
-    this.#removeKeys(row, 0, row.length, location);
-    this.#addKeys(next, 0, next.length, location);
+    this.#indexes.remove(row, 0, row.length, location);
+    this.#indexes.add(next, 0, next.length, location);
     segment.replace(slot, next);
     this.#host.touch(segmentName(PREFIX, segment.no), slot);
     return decodeLinkRow(id, next);
@@ -156,7 +146,7 @@ export class LinkTable implements LinkStore, ShardTable {
         const text = segment.text;
         scanRow(text, segment.start(head), segment.end(head), this.#bounds);
         if (createdAtOf(text, this.#bounds) >= cutoff && this.#size <= this.#options.maxLinks) break;
-        this.#removeKeys(text, segment.start(head), segment.end(head), base + head);
+        this.#indexes.remove(text, segment.start(head), segment.end(head), base + head);
         this.#size--;
         removed++;
       }
@@ -177,7 +167,7 @@ export class LinkTable implements LinkStore, ShardTable {
   }
 
   initialize(): void {
-    this.#createIndexes(0);
+    this.#indexes = this.#createIndexes(0);
   }
 
   load(name: string, data: unknown, file: string): void {
@@ -202,16 +192,16 @@ export class LinkTable implements LinkStore, ShardTable {
     }
     const last = sorted.at(-1);
     this.#next = last ? last.no * this.#options.perSegment + last.count : 0;
-    this.#createIndexes(rows);
-    const loaders = [...this.#indexes.values()].map(({ fields, index }) => ({
-      fields,
-      loader: new HashIndexLoader(index),
-    }));
-    for (const segment of sorted) this.#indexSegment(segment, loaders);
-    for (const { loader } of loaders) loader.flush();
-    // Indexes were sized for every row; a key few rows carry (outbox ids) need not keep that room.
-    for (const { index } of this.#indexes.values()) index.shrinkToFit();
+    // Every row is checked now, so that a damaged file fails the open; hashing them waits (see LinkIndexes).
+    for (const segment of sorted) this.#checkSegment(segment);
     this.#loadedFiles.clear();
+    this.#indexes = this.#createIndexes(rows);
+    this.#indexes.buildInBackground(sorted.map((segment) => segment.no));
+  }
+
+  /** Stops the indexes' background build (the store is closing). */
+  close(): void {
+    this.#indexes.stop();
   }
 
   *shardNames(): Iterable<string> {
@@ -251,65 +241,28 @@ export class LinkTable implements LinkStore, ShardTable {
     this.#loadedFiles.set(no, file);
   }
 
-  #indexSegment(
-    segment: LinkSegment,
-    loaders: readonly { fields: readonly LinkFieldIndex[]; loader: HashIndexLoader }[],
-  ): void {
+  /** Checks every row of a loaded segment and counts them. */
+  #checkSegment(segment: LinkSegment): void {
     const text = segment.text;
-    const bounds = this.#bounds;
-    const base = segment.no * this.#options.perSegment;
     for (let i = segment.head; i < segment.count; i++) {
       if (segment.isEmpty(i)) continue;
-      const problem = checkLinkRow(text, segment.start(i), segment.end(i), bounds);
+      const problem = checkLinkRow(text, segment.start(i), segment.end(i), this.#bounds);
       if (problem) throw corruptShard(this.#loadedFiles.get(segment.no) ?? String(segment.no), `row ${i}: ${problem}`);
-      for (const { fields, loader } of loaders) {
-        const hash = hashFields(text, bounds, fields);
-        if (hash !== undefined) loader.push(hash, base + i);
-      }
       this.#size++;
     }
   }
 
   #find(key: LinkKey, values: readonly string[]): MessageLink | undefined {
-    const entry = this.#indexes.get(key);
-    const location = entry?.index.find(hashValues(values), (candidate) => {
-      const { segment, slot } = this.#locate(candidate);
-      if (!segment || segment.isEmpty(slot)) return false;
-      scanRow(segment.text, segment.start(slot), segment.end(slot), this.#bounds);
-      return fieldsEqual(segment.text, this.#bounds, entry.fields, values);
-    });
+    const location = this.#indexes.find(key, values);
     if (location === undefined) return undefined;
     const row = this.#rowAt(location);
     return row === null ? undefined : decodeLinkRow(linkId(location), row);
   }
 
-  /** One index per lookup key, each sized for `expected` entries. */
-  #createIndexes(expected: number): void {
-    for (const [key, fields] of KEY_ENTRIES) {
-      const hashOf = (location: number): number => {
-        const { segment, slot } = this.#locate(location);
-        if (!segment) return 0;
-        scanRow(segment.text, segment.start(slot), segment.end(slot), this.#rehashBounds);
-        return hashFields(segment.text, this.#rehashBounds, fields) ?? 0;
-      };
-      this.#indexes.set(key, { fields, index: new HashIndex(hashOf, expected) });
-    }
-  }
-
-  #addKeys(text: string, start: number, end: number, location: number): void {
-    scanRow(text, start, end, this.#bounds);
-    for (const { fields, index } of this.#indexes.values()) {
-      const hash = hashFields(text, this.#bounds, fields);
-      if (hash !== undefined) index.add(hash, location);
-    }
-  }
-
-  #removeKeys(text: string, start: number, end: number, location: number): void {
-    scanRow(text, start, end, this.#bounds);
-    for (const { fields, index } of this.#indexes.values()) {
-      const hash = hashFields(text, this.#bounds, fields);
-      if (hash !== undefined) index.remove(hash, location);
-    }
+  /** Indexes over this table's rows, sized for `expected` entries each. */
+  #createIndexes(expected: number): LinkIndexes {
+    const rows = { perSegment: this.#options.perSegment, segment: (no: number) => this.#segments.get(no) };
+    return new LinkIndexes(rows, expected);
   }
 
   #locate(location: number): { segment: LinkSegment | undefined; slot: number } {

@@ -39,6 +39,8 @@ export interface ShardTable {
   deltaOf?(name: string, keys: ReadonlySet<string | number>): unknown;
   /** Applies a delta `deltaOf` made to a shard already loaded (replaying the log at open). */
   applyDelta?(name: string, delta: unknown, file: string): void;
+  /** Called once when the store closes: stop background work (never called on a store not opened). */
+  close?(): void;
 }
 
 /** `journal-000012` style names: sortable, and still valid past a million segments. */

@@ -86,7 +86,8 @@ export class ShardedStore implements Store {
 
   /**
    * Opens the store on `volume`: creates it when the volume is empty, otherwise loads every shard the
-   * manifest names, replays the write-ahead log over them (rebuilding indexes), deletes leftovers of
+   * manifest names, replays the write-ahead log over them (rebuilding indexes; the link table hashes its
+   * rows in the background after open, see LinkIndexes), deletes leftovers of
    * interrupted writes, and prunes. A version 1 store (no log) is upgraded by a checkpoint at once, so
    * that an older Threadline refuses it rather than miss what the log holds. Throws a `store_corrupt`
    * StoreError naming the file when a shard, the manifest or a log cannot be read.
@@ -164,6 +165,7 @@ export class ShardedStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    for (const table of this.#tables) table.close?.();
     try {
       await this.#commits.close();
       // A clean shutdown leaves no log to replay.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HashIndex, HashIndexLoader } from '../../src/store/hash-index.js';
+import { HashIndex, HashIndexLoader, MAX_LOCATION } from '../../src/store/hash-index.js';
 import { hashString } from '../../src/store/hash.js';
 
 /** An index over `keys[location]`, the way the link table uses one over rows. */
@@ -90,5 +90,25 @@ describe('HashIndex', () => {
 
   it('refuses a location it cannot store', () => {
     assert.throws(() => new HashIndex(() => 0).add(1, 0xffffffff), RangeError);
+    assert.throws(() => new HashIndex(() => 0).add(1, MAX_LOCATION + 1), RangeError);
+  });
+
+  it('stores location 0 and the largest location (an empty slot is not a location)', () => {
+    const index = new HashIndex(() => 5);
+    index.add(5, 0);
+    index.add(5, MAX_LOCATION);
+    assert.equal(
+      index.find(5, (location) => location === 0),
+      0,
+    );
+    assert.equal(
+      index.find(5, () => true),
+      MAX_LOCATION,
+    );
+    assert.equal(index.remove(5, 0), true);
+    assert.equal(
+      index.find(5, (location) => location === 0),
+      undefined,
+    );
   });
 });
