@@ -29,11 +29,12 @@ export function postDestination(channel: string): string {
   return `slack:${channel}`;
 }
 
+const methodPrefix = 'slack:web:';
+
 /** The queue of one Web API method other than chat.postMessage: Slack keeps a budget per method and workspace. */
 export function methodDestination(method: string): string {
   return `${methodPrefix}${method}`;
 }
-const methodPrefix = 'slack:web:';
 
 /**
  * Pacing: chat.postMessage about 1 per second per channel with short bursts (every thread of a channel

@@ -95,22 +95,12 @@ export class LinkIndexes {
 
   /** Files the keys of the row at `text[start..end)`, stored at `location`. */
   add(text: string, start: number, end: number, location: number): void {
-    if (this.#isPending(location)) return;
-    scanRow(text, start, end, this.#bounds);
-    for (const { fields, index } of this.#indexes.values()) {
-      const hash = hashFields(text, this.#bounds, fields);
-      if (hash !== undefined) index.add(hash, location);
-    }
+    this.#file(text, start, end, location, 'add');
   }
 
   /** Removes the keys of the row at `text[start..end)`, stored at `location`. */
   remove(text: string, start: number, end: number, location: number): void {
-    if (this.#isPending(location)) return;
-    scanRow(text, start, end, this.#bounds);
-    for (const { fields, index } of this.#indexes.values()) {
-      const hash = hashFields(text, this.#bounds, fields);
-      if (hash !== undefined) index.remove(hash, location);
-    }
+    this.#file(text, start, end, location, 'remove');
   }
 
   /** The newest location whose row holds `values` in the fields of `key`. */
@@ -123,6 +113,15 @@ export class LinkIndexes {
       scanRow(segment.text, segment.start(slot), segment.end(slot), this.#bounds);
       return fieldsEqual(segment.text, this.#bounds, entry.fields, values);
     });
+  }
+
+  #file(text: string, start: number, end: number, location: number, change: 'add' | 'remove'): void {
+    if (this.#isPending(location)) return;
+    scanRow(text, start, end, this.#bounds);
+    for (const { fields, index } of this.#indexes.values()) {
+      const hash = hashFields(text, this.#bounds, fields);
+      if (hash !== undefined) index[change](hash, location);
+    }
   }
 
   #schedule(stepMs: number): void {
