@@ -115,7 +115,7 @@ export class EffectRunner implements EffectSink {
     let count = 0;
     // Rebuilt from the store, which also holds whatever was added before the start.
     this.#lanes.clear();
-    for (const effect of this.#deps.store.effects.list()) {
+    for (const effect of this.#deps.store.effects.states()) {
       this.#destinations.add(effect.destination);
       if (effect.deadAt !== undefined) continue;
       this.#laneOf(effect.lane).ids.push(effect.id);
@@ -210,7 +210,7 @@ export class EffectRunner implements EffectSink {
   /** Pending work per destination (dead letters counted apart). */
   stats(): DestinationStats[] {
     const byDestination = new Map<string, { pending: number; oldest?: number; dead: number; last?: EffectError }>();
-    for (const effect of this.#deps.store.effects.list()) {
+    for (const effect of this.#deps.store.effects.states()) {
       const entry = byDestination.get(effect.destination) ?? { pending: 0, dead: 0 };
       if (effect.deadAt !== undefined) entry.dead++;
       else {

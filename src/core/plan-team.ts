@@ -55,11 +55,19 @@ function threadBeingCreated(ctx: RouterContext, event: MessageEvent): boolean {
   if (team === 'imessage' || !channel || !thread) return false;
   if (ctx.store.conversations.findByThread(team, channel, thread)) return false;
   const destination = `${team}:${channel}`;
-  return ctx.store.effects.list().some((effect) => {
-    if (effect.deadAt !== undefined || effect.destination !== destination) return false;
-    const op = effect.op as EffectOp;
-    return 'conversation' in op && !!op.conversation && !threadOf(ctx.store.conversations.get(op.conversation), team);
-  });
+  for (const state of ctx.store.effects.states()) {
+    if (state.deadAt !== undefined || state.destination !== destination) continue;
+    const op = ctx.store.effects.get(state.id)?.op as EffectOp | undefined;
+    if (
+      op &&
+      'conversation' in op &&
+      op.conversation &&
+      !threadOf(ctx.store.conversations.get(op.conversation), team)
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

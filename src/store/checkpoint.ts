@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { toJson } from './json-text.js';
 import type { Manifest } from './manifest.js';
 import { stampShard, type ShardVersion } from './shard-file.js';
 import { MANIFEST, type Volume } from './volume.js';
@@ -44,7 +45,7 @@ export async function writeCheckpoint(volume: Volume, plan: CheckpointPlan, hook
   const concurrency = hooks.background ? BACKGROUND_WRITE_CONCURRENCY : WRITE_CONCURRENCY;
   await writeAll(writes, concurrency, async ([name, batch, data]) => {
     // Serialized here, one shard at a time, not when the snapshot was taken: that was on a commit's path.
-    const json = JSON.stringify(data);
+    const json = toJson(data);
     // Stamped here, not up front, so that only the files being written exist twice in memory.
     await volume.write(name, stampShard(batch, json));
     hooks.onFileWrite?.(name);

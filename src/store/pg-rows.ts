@@ -14,6 +14,7 @@ import type {
   DedupeStore,
   Effect,
   EffectPatch,
+  EffectState,
   EffectStore,
   Journal,
   JournalEntry,
@@ -441,6 +442,10 @@ export class EffectRows implements EffectStore {
 
   list(): Effect[] {
     return [...this.#rows.values()];
+  }
+
+  states(): Iterable<EffectState> {
+    return this.#rows.values();
   }
 
   /** Removes dead letters that died more than the retention ago; returns how many. */

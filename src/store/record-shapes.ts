@@ -1,6 +1,6 @@
 /** Rules every store applies alike to the records it holds (the embedded tables and the PostgreSQL rows). */
 import { deepFreeze } from './journal-table.js';
-import type { BackfillCursor, Effect, EffectError, EffectPatch, NewEffect } from './store.js';
+import type { BackfillCursor, Effect, EffectError, EffectPatch, EffectState, NewEffect } from './store.js';
 
 /**
  * A new effect as every store holds it (frozen, `op` a JSON copy); `allocate` gives its id once the input
@@ -24,15 +24,20 @@ export function newEffectRecord(input: NewEffect, now: number, allocate: () => n
   });
 }
 
-/** `current` with `patch` applied: `null` clears a field, absent fields are kept. */
-export function patchedEffect(current: Effect, patch: EffectPatch): Effect {
-  const next: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(patch) as [keyof EffectPatch, unknown][]) {
-    if (value === undefined) continue;
-    if (value === null) delete next[key];
-    else next[key] = key === 'lastError' ? Object.freeze({ ...(value as EffectError) }) : value;
+/**
+ * `current` with `patch` applied: `null` clears a field, absent fields are kept. Built afresh rather than by
+ * `delete`, which would leave the record a slow dictionary-mode object for as long as it is held.
+ */
+export function patchedEffect<T extends EffectState>(current: T, patch: EffectPatch): T {
+  const next: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(current)) {
+    if ((patch as Record<string, unknown>)[key] === undefined) next[key] = value;
   }
-  return Object.freeze(next) as unknown as Effect;
+  for (const [key, value] of Object.entries(patch) as [keyof EffectPatch, unknown][]) {
+    if (value === undefined || value === null) continue;
+    next[key] = key === 'lastError' ? Object.freeze({ ...(value as EffectError) }) : value;
+  }
+  return Object.freeze(next) as unknown as T;
 }
 
 /** A cursor as every store holds it; TypeError for an empty line or a malformed cursor. */

@@ -2,6 +2,7 @@ import { ConversationTable } from './conversation-table.js';
 import { CursorTable } from './cursor-table.js';
 import { DedupeTable } from './dedupe-table.js';
 import { EffectTable } from './effect-table.js';
+import { toJson } from './json-text.js';
 import { GroupCommit, type Batch } from './group-commit.js';
 import { JournalTable } from './journal-table.js';
 import { LinkTable } from './link-table.js';
@@ -199,13 +200,13 @@ export class ShardedStore implements Store {
       const keys = this.#changed.get(name);
       this.#changed.delete(name);
       if (keys !== undefined && keys !== 'all' && table.deltaOf) {
-        deltas.push([name, JSON.stringify(table.deltaOf(name, keys))]);
+        deltas.push([name, toJson(table.deltaOf(name, keys))]);
         existing.add(name);
         continue;
       }
       const data = table.snapshot(name);
       if (data === undefined) continue;
-      shards.push([name, JSON.stringify(data)]);
+      shards.push([name, toJson(data)]);
       existing.add(name);
     }
     const removed = [...batch.removed].filter((name) => !existing.has(name));

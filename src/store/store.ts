@@ -318,6 +318,9 @@ export interface Effect {
   readonly deadAt?: number;
 }
 
+/** An effect's state without its op: what scans over every effect read (cheaper to give than the op). */
+export type EffectState = Omit<Effect, 'op'>;
+
 /** A new effect. */
 export interface NewEffect {
   readonly lane: string;
@@ -354,6 +357,8 @@ export interface EffectStore {
   complete(id: number): boolean;
   /** Every effect, pending and dead, in id order. */
   list(): Effect[];
+  /** Every effect's state without its op, in id order: for scans that do not read ops (counts, lanes, ages). */
+  states(): Iterable<EffectState>;
   /** Number of effects held, dead letters included. */
   readonly size: number;
 }

@@ -3,7 +3,7 @@ import { describe, it, type TestContext } from 'node:test';
 import type { ConversationKey } from '../../src/core/model.js';
 import { StoreError } from '../../src/store/store-error.js';
 import type { StoreOptions } from '../../src/store/store-options.js';
-import type { Store } from '../../src/store/store.js';
+import type { EffectState, Store } from '../../src/store/store.js';
 
 /** A store under test, a way to reopen it on the same data, and its teardown. */
 export interface StoreFixture {
@@ -378,6 +378,25 @@ export function runStoreContract(name: string, createStore: (options?: StoreOpti
       assert.ok(next.id > Math.max(...ids), `id ${next.id} continues after ${Math.max(...ids)}`);
     });
 
+    it("gives every effect's state without its op, in id order, as list() has it, also across a reopen", async (t) => {
+      const clock = createClock();
+      const { store, reopen } = await open(t, { now: clock.now, effectsPerSegment: 4 });
+      const ids = Array.from(
+        { length: 10 },
+        (_, i) => store.effects.append({ lane: `l${i % 2}`, destination: 'slack:C1', op: { text: `t${i}` } }).id,
+      );
+      store.effects.complete(ids[3]!);
+      store.effects.update(ids[5]!, { attemptedAt: clock.now(), deadAt: clock.now() });
+      const withoutOp = (effects: Iterable<EffectState>) => [...effects].map(stateFields);
+      const expected = withoutOp(store.effects.list());
+      assert.deepEqual(withoutOp(store.effects.states()), expected);
+      assert.equal(expected.length, 9);
+      assert.equal(expected.find((state) => state.id === ids[5])?.deadAt, clock.now());
+      const reopened = await reopen();
+      assert.deepEqual(withoutOp(reopened.effects.states()), expected);
+      assert.deepEqual(reopened.effects.get(ids[9]!)?.op, { text: 't9' });
+    });
+
     it('prunes dead letters past their retention, and only those', async (t) => {
       const clock = createClock();
       const { store, reopen } = await open(t, { now: clock.now, deadLetterRetentionDays: 2 });
@@ -571,6 +590,14 @@ export function runStoreContract(name: string, createStore: (options?: StoreOpti
       assert.equal(reopened.dedupe.has('imessage:dlv_1'), true);
     });
   });
+}
+
+/** The fields of an effect's state (a store may hold more beside them, such as its op in another form). */
+function stateFields(state: EffectState): EffectState {
+  const keys = ['id', 'lane', 'destination', 'createdAt', 'attempts', 'attemptedAt', 'notBefore', 'progress'] as const;
+  const picked: Record<string, unknown> = {};
+  for (const key of [...keys, 'lastError', 'deadAt'] as const) if (state[key] !== undefined) picked[key] = state[key];
+  return picked as unknown as EffectState;
 }
 
 function sortByChat<T extends { key: ConversationKey }>(list: readonly T[]): T[] {
