@@ -110,6 +110,8 @@ export async function runLatency(options: { quick: boolean; say: (line: string) 
         factory: deliveryFactory({ secret: webhookSecret, line, contacts: 1, prefix: 'latr' }),
       },
     ];
+    const gcName = 'threadline_nodejs_gc_duration_seconds_count';
+    const gcBefore = await daemon.metric(gcName);
     const sending: Promise<void>[] = [];
     const start = performance.now() + 200;
     for (let i = 0; i < params.texts; i++) {
@@ -130,6 +132,8 @@ export async function runLatency(options: { quick: boolean; say: (line: string) 
     await Promise.all(sending);
     const expected = params.texts * 4;
     await until(() => posted.size >= expected, 15_000);
+    const gcDuring = (await daemon.metric(gcName)) - gcBefore;
+    options.say(`latency: the daemon ran ${gcDuring} garbage collections meanwhile (${params.texts} texts)`);
     for (const target of targets) target.pool.close();
 
     const series = (platform: 'slack' | 'discord', tag: 'd' | 'r') => {
