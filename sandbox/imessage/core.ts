@@ -1,4 +1,4 @@
-import type { EventEmitter } from 'node:events';
+import { setMaxListeners, type EventEmitter } from 'node:events';
 import { Outage } from '../shared/outage.js';
 import { cancelAllWaits, Recorder } from '../shared/recorder.js';
 import { TimerSet } from '../shared/timers.js';
@@ -56,6 +56,8 @@ export class SimCore {
   readonly #closing = new AbortController();
 
   constructor(config: SimConfig, emitter: EventEmitter) {
+    // Every delivery in flight listens for the close: a burst has more than the default ten at once.
+    setMaxListeners(0, this.#closing.signal);
     this.config = config;
     this.emitter = emitter;
     this.state = new SimState(config.lines);

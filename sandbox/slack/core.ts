@@ -1,4 +1,4 @@
-import type { EventEmitter } from 'node:events';
+import { setMaxListeners, type EventEmitter } from 'node:events';
 import { Outage } from '../shared/outage.js';
 import { cancelAllWaits, Recorder } from '../shared/recorder.js';
 import { TimerSet } from '../shared/timers.js';
@@ -73,6 +73,8 @@ export class SlackCore {
   readonly #closing = new AbortController();
 
   constructor(config: SlackSimConfig, emitter: EventEmitter) {
+    // Every delivery in flight listens for the close: a burst has more than the default ten at once.
+    setMaxListeners(0, this.#closing.signal);
     this.config = config;
     this.#emitter = emitter;
     this.#clock = new TsClock(config.now);
