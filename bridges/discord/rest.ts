@@ -84,7 +84,7 @@ export function translateDiscordError(error: unknown, label: string, idempotent 
       'discord',
       Math.max(0, exactWaitMs(error)),
       `Discord rate-limited ${label}${error.global ? ' (global)' : ''}`,
-      { cause: error },
+      { cause: error, global: error.global },
     );
   }
   if (error instanceof DiscordAPIError) {

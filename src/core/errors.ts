@@ -89,16 +89,25 @@ export class SignatureError extends BridgeError {
 
 /**
  * The platform asked us to wait. `retryAfterMs` is exactly what it said, or undefined when it gave no
- * Retry-After (the queue then backs off on its own schedule).
+ * Retry-After (the queue then backs off on its own schedule). `global` when it said the limit reached is the one
+ * every call of the app counts against (Discord's global limit), not the destination's own.
  */
 export class RateLimitedError extends BridgeError {
   readonly retryAfterMs: number | undefined;
   readonly bridge: BridgeId;
+  readonly global: boolean;
 
-  constructor(bridge: BridgeId, retryAfterMs: number | undefined, message: string, options: BridgeErrorOptions = {}) {
-    super('rate_limited', message, { retryable: true, ...options });
+  constructor(
+    bridge: BridgeId,
+    retryAfterMs: number | undefined,
+    message: string,
+    options: BridgeErrorOptions & { readonly global?: boolean } = {},
+  ) {
+    const { global = false, ...rest } = options;
+    super('rate_limited', message, { retryable: true, ...rest });
     this.bridge = bridge;
     this.retryAfterMs = retryAfterMs;
+    this.global = global;
   }
 }
 

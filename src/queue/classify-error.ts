@@ -9,6 +9,8 @@ export interface SendErrorClass {
   readonly code: string;
   /** For `rate_limited`: the wait the platform asked for, when it gave a usable one. */
   readonly retryAfterMs?: number;
+  /** For `rate_limited`: the platform said the limit reached is the app's global one (see RateLimitedError). */
+  readonly global?: boolean;
 }
 
 // The connection was never made, so the request cannot have reached the platform.
@@ -42,9 +44,10 @@ const ABORT_NAMES = new Set(['AbortError', 'TimeoutError']);
 export function classifySendError(error: unknown, idempotent: boolean): SendErrorClass {
   if (error instanceof RateLimitedError) {
     const wait = error.retryAfterMs;
+    const global = error.global ? { global: true } : {};
     return wait !== undefined && Number.isFinite(wait) && wait >= 0
-      ? { kind: 'rate_limited', code: error.code, retryAfterMs: wait }
-      : { kind: 'rate_limited', code: error.code };
+      ? { kind: 'rate_limited', code: error.code, retryAfterMs: wait, ...global }
+      : { kind: 'rate_limited', code: error.code, ...global };
   }
   if (error instanceof BridgeError) {
     if (error.code === 'outcome_unknown') return { kind: 'outcome_unknown', code: error.code };

@@ -45,9 +45,11 @@ export async function processItem<T>(ctx: ItemContext, destination: Destination,
   const log = ctx.log.child({ destination: destination.key, itemId: item.id, label: item.label });
   for (;;) {
     const pacing = progress.mode === 'run';
-    await waitForTurn(ctx, destination, item, pacing);
+    const startedAt = await waitForTurn(ctx, destination, item, pacing);
     const outcome = await callOnce(item, progress);
-    if (pacing) destination.own.answered(ctx.now());
+    const answeredAt = ctx.now();
+    if (pacing) destination.own.answered(answeredAt);
+    for (const bucket of destination.shared) bucket.answeredCall(startedAt, answeredAt);
     let failure: Failure | undefined;
     if (outcome.ok && progress.mode === 'run') return succeed(ctx, log, destination, progress, outcome.value as T);
     if (outcome.ok) {
@@ -179,7 +181,9 @@ function pauseForRateLimit(
   progress.rateLimits += 1;
   const told = sorted.retryAfterMs;
   const waitMs = told ?? computeExponentialBackoffMs(progress.rateLimits, ctx.rateLimitBackoff);
-  const bucketScope = destination.scope === 'bucket' && destination.shared.length > 0;
+  // A limit the platform says is global holds every destination drawing from the shared buckets, whatever the
+  // destination's own scope: pausing only this one would let the others' sends meet it too.
+  const bucketScope = (destination.scope === 'bucket' || sorted.global === true) && destination.shared.length > 0;
   const targets = bucketScope ? destination.shared : [destination.own];
   const now = ctx.now();
   const until = now + waitMs;

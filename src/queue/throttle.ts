@@ -116,6 +116,16 @@ export class Throttle {
   }
 
   /**
+   * A call of a shared bucket that started at `startedAt` was answered: it counts from its answer, like a
+   * destination's (see `answered`). Several destinations have calls in flight at once, so it is this call's start
+   * that moves, not the newest: a call held before it left (behind a commit, a busy event loop) then cannot reach
+   * the platform in the same window as the calls let through after its start left the window.
+   */
+  answeredCall(startedAt: number, now: number): void {
+    if (!this.#server) this.limiter?.moveStart(startedAt, now);
+  }
+
+  /**
    * A 429 came: if the limit had let calls through back to back (a burst), the platform allows none, so one call
    * per interval from now on. Returns what it learned, if anything (it only ever narrows).
    */

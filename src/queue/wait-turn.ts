@@ -15,7 +15,8 @@ export interface TurnContext {
 }
 
 /**
- * Waits until the item may make its next call, then takes the tokens for it. `pacing` is false for a reconcile,
+ * Waits until the item may make its next call, then takes the tokens for it; resolves with the time it took them.
+ * `pacing` is false for a reconcile,
  * which is not a send: it only draws from the shared buckets. The clock is re-read after every wake-up, so a timer
  * that fires early never lets a call start inside a pause.
  */
@@ -24,7 +25,7 @@ export async function waitForTurn(
   destination: Destination,
   item: QueueItem<unknown>,
   pacing: boolean,
-): Promise<void> {
+): Promise<number> {
   // Buckets this send is marked as waiting for. The mark is dropped in the same synchronous step as the re-check
   // after waking, so a poll woken by the same tick cannot slip in between.
   let starved: readonly Throttle[] = [];
@@ -48,7 +49,7 @@ export async function waitForTurn(
       }
       // Polls yielding to this send look again (they run after this step, so they see the tokens already taken).
       for (const bucket of released) bucket.wakeWaiters();
-      if (blockers.length === 0) return;
+      if (blockers.length === 0) return now;
       await sleepThrough(ctx, destination, item, blockers, now);
     }
   } finally {

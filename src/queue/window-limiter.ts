@@ -44,6 +44,18 @@ export class WindowLimiter {
     if (last >= this.#head && (this.#starts[last] ?? now) < now) this.#starts[last] = now;
   }
 
+  /** Moves one call's start from `from` to `now` (counted from its answer); nothing when no start is at `from`. */
+  moveStart(from: number, now: number): void {
+    if (!(from < now)) return;
+    for (let index = this.#starts.length - 1; index >= this.#head; index -= 1) {
+      if (this.#starts[index] !== from) continue;
+      // Every start is at or before now, so the moved one goes last and the log stays in order.
+      this.#starts.splice(index, 1);
+      this.#starts.push(now);
+      return;
+    }
+  }
+
   /** Calls that started in the last `ms` before `now` (at most a window back). */
   startsWithin(now: number, ms: number): number {
     this.#forget(now);

@@ -38,4 +38,11 @@ describe('Discord 429 → how long to wait', () => {
     assert.equal(waitOf({ retryAfter: 1050, timeToReset: 0 }), 1050);
     assert.equal(waitOf({ retryAfter: 1050, timeToReset: 4000 }), 1050);
   });
+
+  it('says when the limit reached is the global one, so every Discord destination pauses, not only this one', () => {
+    const translate = (over: Partial<RateLimitData>) =>
+      translateDiscordError(new RateLimitError(data(over)), 'POST thread message') as RateLimitedError;
+    assert.equal(translate({ global: true, retryAfter: 9, scope: 'global' }).global, true);
+    assert.equal(translate({ retryAfter: 1050, timeToReset: 70 }).global, false);
+  });
 });

@@ -258,6 +258,43 @@ describe('429 handling', () => {
     assert.equal(await metricValue(h.registry, 'threadline_queue_rate_limited_total', { destination: 'line1' }), 1);
   });
 
+  it('a 429 the platform says is global pauses every destination of the shared bucket, whatever their own scope', async (t) => {
+    const h = setup(t, {
+      buckets: { global: { limit: { count: 50, perMs: 1000 } } },
+      destinations: (key) => (key.startsWith('thread') ? { ...perSecond(), buckets: ['global'] } : perSecond()),
+    });
+    const global = new RateLimitedError('discord', 300, '429 (global)', { global: true });
+    watch(h.queues.enqueue('thread1', h.scripted('a', [global])));
+    await flush();
+    await h.advance(10);
+    watch(h.queues.enqueue('thread2', h.scripted('b')));
+    watch(h.queues.enqueue('slack', h.scripted('s')));
+    await flush();
+    assert.deepEqual(h.startsOf('s'), [10], 'a destination outside the bucket keeps going');
+    await h.advance(289);
+    assert.deepEqual(h.startsOf('b'), [], 'no call of the bucket inside the global Retry-After');
+    await h.advance(1);
+    assert.deepEqual(h.startsOf('b'), [300]);
+    await h.advance(700);
+    assert.deepEqual(h.startsOf('a'), [0, 1000], "the refused call again, at its own destination's pace");
+    const limited = h.lines.find((line) => line['msg'] === 'Send rate limited');
+    assert.equal(limited?.['scope'], 'bucket');
+    assert.deepEqual(limited?.['paused'], ['global']);
+  });
+
+  it('a 429 of the destination alone still pauses only that destination', async (t) => {
+    const h = setup(t, {
+      buckets: { global: { limit: { count: 50, perMs: 1000 } } },
+      destinations: () => ({ ...perSecond(), buckets: ['global'] }),
+    });
+    watch(h.queues.enqueue('thread1', h.scripted('a', [new RateLimitedError('discord', 3000, '429')])));
+    await flush();
+    await h.advance(10);
+    watch(h.queues.enqueue('thread2', h.scripted('b')));
+    await flush();
+    assert.deepEqual(h.startsOf('b'), [10]);
+  });
+
   it('keeps the order of a destination across 429s and retries', async (t) => {
     const h = setup(t, { retry: { baseMs: 100, capMs: 1000 } });
     const done: string[] = [];
@@ -370,6 +407,32 @@ describe('pacing that learns the real budget', () => {
       ],
     );
     assert.equal(h.lines.filter((line) => line['msg'] === 'Send rate limited').length, 1);
+  });
+
+  it('counts each call of a shared bucket from its own answer: a call held before it left cannot crowd the next window', async (t) => {
+    const h = setup(t, {
+      buckets: { global: { limit: { count: 2, perMs: 1000 } } },
+      destinations: () => ({ buckets: ['global'] }),
+    });
+    const answeredAfter = (label: string, ms: number) =>
+      h.scripted(label, [], {
+        run: () => {
+          h.calls.push({ label, at: Date.now() });
+          return new Promise((resolve) => setTimeout(() => resolve(label), ms));
+        },
+      });
+    // Both start at 0; 'slow' is answered at 600 (the platform may count it as late as that), 'fast' at 10.
+    watch(h.queues.enqueue('A', answeredAfter('slow', 600)));
+    watch(h.queues.enqueue('B', answeredAfter('fast', 10)));
+    watch(h.queues.enqueue('C', answeredAfter('third', 10)));
+    watch(h.queues.enqueue('D', answeredAfter('fourth', 10)));
+    await flush();
+    await h.advance(2000);
+    assert.deepEqual(h.startsOf('slow'), [0]);
+    assert.deepEqual(h.startsOf('fast'), [0]);
+    // A window after each answer, not after each send: 'fast' left the window at 1010, 'slow' at 1600.
+    assert.deepEqual(h.startsOf('third'), [1010]);
+    assert.deepEqual(h.startsOf('fourth'), [1600]);
   });
 
   it('follows the budget the platform states: holds calls when none remain, lets them go at the reset', async (t) => {
