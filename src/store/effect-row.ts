@@ -6,18 +6,12 @@
  */
 import { deepFreeze } from './journal-table.js';
 import { isRecord } from './manifest.js';
+import { opTextOf } from './record-shapes.js';
 import type { Effect, EffectState } from './store.js';
 
 export interface EffectRow extends EffectState {
   /** `JSON.stringify(op)`. */
   readonly opText: string;
-}
-
-/** The op text of a new effect; TypeError when JSON cannot hold it. */
-export function opTextOf(op: unknown): string {
-  const text = JSON.stringify(op) as string | undefined;
-  if (text === undefined) throw new TypeError('Expected an effect op that JSON can represent');
-  return text;
 }
 
 /** The effect a row stands for (frozen, the op parsed afresh); `op` reuses an op already parsed from this row. */

@@ -1,14 +1,6 @@
-import {
-  effectOfRow,
-  isStoredEffect,
-  opTextOf,
-  rowJson,
-  rowOfStored,
-  SharedStrings,
-  type EffectRow,
-} from './effect-row.js';
+import { effectOfRow, isStoredEffect, rowJson, rowOfStored, SharedStrings, type EffectRow } from './effect-row.js';
 import { JsonText } from './json-text.js';
-import { patchedEffect } from './record-shapes.js';
+import { checkedNewEffect, patchedEffect } from './record-shapes.js';
 import { RecordSegments } from './record-segments.js';
 import type { ShardHost, ShardTable } from './shard-table.js';
 import type { Effect, EffectPatch, EffectState, EffectStore, NewEffect } from './store.js';
@@ -43,11 +35,7 @@ export class EffectTable implements EffectStore, ShardTable {
 
   append(input: NewEffect): Effect {
     this.#host.assertOpen();
-    if (typeof input.lane !== 'string' || input.lane.length === 0) throw new TypeError('Expected a non-empty lane');
-    if (typeof input.destination !== 'string' || input.destination.length === 0) {
-      throw new TypeError('Expected a non-empty destination');
-    }
-    const opText = opTextOf(input.op);
+    const opText = checkedNewEffect(input);
     const row: EffectRow = Object.freeze({
       id: this.#records.allocate(),
       lane: this.#strings.take(input.lane),

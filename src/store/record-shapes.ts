@@ -2,17 +2,28 @@
 import { deepFreeze } from './journal-table.js';
 import type { BackfillCursor, Effect, EffectError, EffectPatch, EffectState, NewEffect } from './store.js';
 
-/**
- * A new effect as every store holds it (frozen, `op` a JSON copy); `allocate` gives its id once the input
- * is known good. TypeError for an empty name or an op JSON cannot hold.
- */
-export function newEffectRecord(input: NewEffect, now: number, allocate: () => number): Effect {
+/** An effect op as JSON text; TypeError when JSON cannot hold it. */
+export function opTextOf(op: unknown): string {
+  const text = JSON.stringify(op) as string | undefined;
+  if (text === undefined) throw new TypeError('Expected an effect op that JSON can represent');
+  return text;
+}
+
+/** Checks a new effect and returns its op as JSON text. TypeError for an empty name or an op JSON cannot hold. */
+export function checkedNewEffect(input: NewEffect): string {
   if (typeof input.lane !== 'string' || input.lane.length === 0) throw new TypeError('Expected a non-empty lane');
   if (typeof input.destination !== 'string' || input.destination.length === 0) {
     throw new TypeError('Expected a non-empty destination');
   }
-  const text = JSON.stringify(input.op);
-  if (text === undefined) throw new TypeError('Expected an effect op that JSON can represent');
+  return opTextOf(input.op);
+}
+
+/**
+ * A new effect as every store holds it (frozen, `op` a JSON copy); `allocate` gives its id once the input
+ * is known good (see checkedNewEffect).
+ */
+export function newEffectRecord(input: NewEffect, now: number, allocate: () => number): Effect {
+  const text = checkedNewEffect(input);
   return Object.freeze({
     id: allocate(),
     lane: input.lane,
