@@ -48,8 +48,16 @@ export function segmentName(prefix: string, segment: number): string {
   return `${prefix}-${String(segment).padStart(6, '0')}`;
 }
 
+/** One pattern per table prefix (a handful): names are parsed for every changed shard of every commit. */
+const segmentPatterns = new Map<string, RegExp>();
+
 /** The segment number in a {@link segmentName}, or undefined when `name` is not one of `prefix`. */
 export function parseSegmentName(prefix: string, name: string): number | undefined {
-  const match = new RegExp(`^${prefix}-(\\d+)$`).exec(name);
+  let pattern = segmentPatterns.get(prefix);
+  if (!pattern) {
+    pattern = new RegExp(`^${prefix}-(\\d+)$`);
+    segmentPatterns.set(prefix, pattern);
+  }
+  const match = pattern.exec(name);
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
