@@ -48,8 +48,8 @@ export async function processItem<T>(ctx: ItemContext, destination: Destination,
     const startedAt = await waitForTurn(ctx, destination, item, pacing);
     const outcome = await callOnce(item, progress);
     const answeredAt = ctx.now();
-    if (pacing) destination.own.answered(answeredAt);
-    for (const bucket of destination.shared) bucket.answeredCall(startedAt, answeredAt);
+    if (pacing) destination.own.answered(startedAt, answeredAt);
+    for (const bucket of destination.shared) bucket.answered(startedAt, answeredAt);
     let failure: Failure | undefined;
     if (outcome.ok && progress.mode === 'run') return succeed(ctx, log, destination, progress, outcome.value as T);
     if (outcome.ok) {

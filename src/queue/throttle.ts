@@ -105,23 +105,14 @@ export class Throttle {
   }
 
   /**
-   * A call of this destination was answered: it counts from its answer. Platforms count a call when it reaches
-   * them, somewhere between its send and its answer, and the gap between two sends shrinks at the server when
-   * the first was slow to leave (a commit before the call, a busy event loop, the network): counting from the
-   * send meets a 429 at exactly the documented rate, and a 429 with a whole-second Retry-After costs more than
-   * one round trip per call ever does.
+   * The call that took its turn at `startedAt` was answered: it counts from its answer. Platforms count a call
+   * when it reaches them, somewhere between its send and its answer, and the gap between two sends shrinks at the
+   * server when the first was slow to leave (a commit before the call, a busy event loop, the network): counting
+   * from the send meets a 429 at exactly the documented rate, and a 429 with a whole-second Retry-After costs more
+   * than one round trip per call ever does. It is this call's start that moves: a shared bucket has calls of
+   * several destinations in flight at once.
    */
-  answered(now: number): void {
-    if (!this.#server) this.limiter?.moveNewestStart(now);
-  }
-
-  /**
-   * A call of a shared bucket that started at `startedAt` was answered: it counts from its answer, like a
-   * destination's (see `answered`). Several destinations have calls in flight at once, so it is this call's start
-   * that moves, not the newest: a call held before it left (behind a commit, a busy event loop) then cannot reach
-   * the platform in the same window as the calls let through after its start left the window.
-   */
-  answeredCall(startedAt: number, now: number): void {
+  answered(startedAt: number, now: number): void {
     if (!this.#server) this.limiter?.moveStart(startedAt, now);
   }
 

@@ -16,9 +16,8 @@ export interface TurnContext {
 
 /**
  * Waits until the item may make its next call, then takes the tokens for it; resolves with the time it took them.
- * `pacing` is false for a reconcile,
- * which is not a send: it only draws from the shared buckets. The clock is re-read after every wake-up, so a timer
- * that fires early never lets a call start inside a pause.
+ * `pacing` is false for a reconcile, which is not a send: it only draws from the shared buckets. The clock is
+ * re-read after every wake-up, so a timer that fires early never lets a call start inside a pause.
  */
 export async function waitForTurn(
   ctx: TurnContext,

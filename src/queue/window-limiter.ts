@@ -38,12 +38,6 @@ export class WindowLimiter {
     this.#starts.push(now);
   }
 
-  /** Moves the newest start to `now` (the call was counted from its answer, not from when it was sent). */
-  moveNewestStart(now: number): void {
-    const last = this.#starts.length - 1;
-    if (last >= this.#head && (this.#starts[last] ?? now) < now) this.#starts[last] = now;
-  }
-
   /** Moves one call's start from `from` to `now` (counted from its answer); nothing when no start is at `from`. */
   moveStart(from: number, now: number): void {
     if (!(from < now)) return;
