@@ -44,10 +44,12 @@ const ABORT_NAMES = new Set(['AbortError', 'TimeoutError']);
 export function classifySendError(error: unknown, idempotent: boolean): SendErrorClass {
   if (error instanceof RateLimitedError) {
     const wait = error.retryAfterMs;
-    const global = error.global ? { global: true } : {};
-    return wait !== undefined && Number.isFinite(wait) && wait >= 0
-      ? { kind: 'rate_limited', code: error.code, retryAfterMs: wait, ...global }
-      : { kind: 'rate_limited', code: error.code, ...global };
+    return {
+      kind: 'rate_limited',
+      code: error.code,
+      ...(wait !== undefined && Number.isFinite(wait) && wait >= 0 && { retryAfterMs: wait }),
+      ...(error.global && { global: true }),
+    };
   }
   if (error instanceof BridgeError) {
     if (error.code === 'outcome_unknown') return { kind: 'outcome_unknown', code: error.code };
