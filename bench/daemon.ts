@@ -1,11 +1,11 @@
 /**
- * The real daemon as a child process: `node <npm start's flags> --import tsx src/app/main.ts start --config
- * <dir>/threadline.yaml`, run
- * from source with the store under `dir`, as test/helpers/daemon-process.ts does. Ready means `GET /readyz` answers
- * 200 (every configured platform connected).
+ * The real daemon as a child process, run as `npm start` runs it from a clone: `node <npm start's flags>
+ * bin/threadline.js start --config <dir>/threadline.yaml`, with the store under `dir` (bin/threadline.js runs
+ * dist/ when built, else the sources compiled by esbuild, without a module loader). Ready means `GET /readyz`
+ * answers 200 (every configured platform connected).
  *
- * For comparison only, `compiled: true` runs the same code compiled by tsc (as the Docker image runs it, without
- * the tsx loader, whose own thread and caches add tens of MB of RSS); see `buildCompiled`.
+ * For comparison only, `compiled: true` runs the same code compiled by tsc, as the Docker image runs it; see
+ * `buildCompiled`.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -63,7 +63,7 @@ export async function startDaemon(options: {
   dir: string;
   port: number;
   readyTimeoutMs?: number;
-  /** Run the tsc output of `buildCompiled()` with plain node instead of the source with tsx. */
+  /** Run the tsc output of `buildCompiled()` instead of bin/threadline.js. */
   compiled?: boolean;
 }): Promise<Daemon> {
   const configPath = join(options.dir, 'threadline.yaml');
@@ -73,7 +73,7 @@ export async function startDaemon(options: {
   // The node flags `npm start` and the Docker image run the daemon with.
   const child = options.compiled
     ? spawnTs(join(compiledDir, 'src/app/main.js'), args, options.dir, false, daemonNodeFlags)
-    : spawnTs(join(repoRoot, 'src/app/main.ts'), args, options.dir, true, daemonNodeFlags);
+    : spawnTs(join(repoRoot, 'bin/threadline.js'), args, options.dir, false, daemonNodeFlags);
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = spawnedAt + (options.readyTimeoutMs ?? 60_000);
   let exitCode: number | null | undefined;

@@ -6,7 +6,7 @@
  * loop (a fixed rate). The daemon does its real work meanwhile: every delivery is journaled and planned into a
  * Slack and a Discord post, and the simulators (limits on) take them at the platforms' rates, so a backlog
  * builds. Its RSS is read again after both runs. For comparison, the RSS at /readyz is also read from the same
- * daemon compiled by tsc and run by plain node (no tsx loader), on a store seeded the same way.
+ * daemon compiled by tsc (as the Docker image runs it), on a store seeded the same way.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -59,7 +59,7 @@ export async function runIngest(options: { quick: boolean; say: (line: string) =
   const heapReady = (await daemon.metric('threadline_nodejs_heap_size_used_bytes')) / 2 ** 20;
   options.say(
     `ingest: daemon ready in ${(daemon.readyMs / 1000).toFixed(2)} s, RSS ${rssReady.toFixed(1)} MB ` +
-      `(heap used ${heapReady.toFixed(1)} MB); compiled and run without tsx: RSS ${rssReadyCompiled.toFixed(1)} MB`,
+      `(heap used ${heapReady.toFixed(1)} MB); compiled by tsc: RSS ${rssReadyCompiled.toFixed(1)} MB`,
   );
   const floor = await startFloor(webhookSecret);
   try {
@@ -167,14 +167,14 @@ export async function runIngest(options: { quick: boolean; say: (line: string) =
         },
         {
           key: 'rss.ready',
-          figure: `daemon RSS at /readyz (${params.seededConversations} conversations)`,
+          figure: `daemon RSS at /readyz, npm start (${params.seededConversations} conversations)`,
           value: rssReady,
           unit: 'MB',
           goal: atMost(rssReady, 120, '≤ 120 MB'),
         },
         {
           key: 'rss.readyCompiled',
-          figure: 'same, compiled by tsc, run without tsx (comparison)',
+          figure: 'same, compiled by tsc as in Docker (comparison)',
           value: rssReadyCompiled,
           unit: 'MB',
           goal: atMost(rssReadyCompiled, 120, '≤ 120 MB'),

@@ -7,7 +7,7 @@
  * Groups (in order): store (bench/store.ts), rates (bench/rates.ts), ingest (bench/ingest.ts: ingest + RSS),
  * replicas (bench/replicas.ts: ingest with the embedded store vs. 1 and 2 replicas on PostgreSQL), latency
  * (bench/latency.ts), backlog (bench/backlog.ts). `--quick` runs each for a few seconds, to check the
- * harness. Where things run: the daemon (`node --import tsx src/app/main.ts start`), the floor server and the bare
+ * harness. Where things run: the daemon (`node bin/threadline.js start`, as `npm start`), the floor server and the bare
  * relay are child processes; the load generator and the simulators of messages.dev, Slack and Discord run in
  * this process. The older send-queue benchmark runs on its own: `node --import tsx bench/queue.ts`.
  * `npm run soak` (bench/soak.ts) is separate.
@@ -49,7 +49,7 @@ const loadAtStart = loadavg().map((load) => load.toFixed(2));
 say(describeMachine());
 say(
   `where: daemon, floor server and bare relay = child processes; load generator and simulators (messages.dev, ` +
-    `Slack, Discord) = this process (pid ${process.pid}); daemon from source with log.level warn`,
+    `Slack, Discord) = this process (pid ${process.pid}); daemon run as npm start runs it (bin/threadline.js), log.level warn`,
 );
 say(`groups: ${chosen.join(', ')}${quick ? ' (quick smoke run: figures are not meaningful)' : ''}`);
 

@@ -1,13 +1,23 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
-// Runs the built output when it exists (production, Docker), else the TypeScript source through tsx (a clone).
+// Runs the built output when it exists (production, Docker), else the clone's TypeScript, compiled once per
+// change of the sources (bin/compile-source.js) and run without a module loader.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
 const built = fileURLToPath(new URL('../dist/src/app/main.js', import.meta.url));
-if (existsSync(built)) {
-  await import(pathToFileURL(built).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/app/main.ts');
+let main = built;
+if (!existsSync(built)) {
+  const { compiledMain } = await import('./compile-source.js');
+  try {
+    main = await compiledMain(root);
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    process.stderr.write(
+      'Threadline is not built and cannot compile its sources here (esbuild, a dev dependency, is missing).\n' +
+        'Run `npm ci` to run from source, or `npm run build` to build dist/.\n',
+    );
+    process.exit(1);
+  }
 }
+await import(pathToFileURL(main).href);
