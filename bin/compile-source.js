@@ -12,6 +12,7 @@ import {
   statSync,
   utimesSync,
   writeFileSync,
+  mkdirSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -37,7 +38,8 @@ function sourceFiles(root) {
 /**
  * The compiled entry point for `root`'s sources: `node_modules/.cache/threadline/<hash of the sources>/src/app/main.js`,
  * compiled by esbuild the first time those exact sources run. Processes starting at once each compile into a
- * folder of their own and the first rename wins, so no process ever imports a half-written tree.
+ * folder of their own and the first rename wins, so no process ever imports a half-written tree. Undefined when
+ * the cache folder cannot be created.
  */
 export async function compiledMain(root) {
   const { build, version } = await import('esbuild');
@@ -54,11 +56,21 @@ export async function compiledMain(root) {
   if (existsSync(join(target, '.complete'))) {
     // Marks the tree as in use, so that removeStale in another checkout's run leaves it alone.
     const now = new Date();
-    utimesSync(target, now, now);
+    try {
+      utimesSync(target, now, now);
+    } catch {
+      // a read-only install: nothing removes trees there either
+    }
     return main;
   }
 
   const scratch = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    mkdirSync(scratch, { recursive: true });
+  } catch {
+    // node_modules cannot be written here (a read-only install): the caller runs the sources another way.
+    return undefined;
+  }
   try {
     await build({
       entryPoints: files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')).map((f) => join(root, f)),

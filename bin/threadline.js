@@ -6,9 +6,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = fileURLToPath(new URL('../dist/src/app/main.js', import.meta.url));
-let main = built;
-if (!existsSync(built)) {
+if (existsSync(built)) {
+  await import(pathToFileURL(built).href);
+} else {
   const { compiledMain } = await import('./compile-source.js');
+  let main;
   try {
     main = await compiledMain(root);
   } catch (error) {
@@ -19,5 +21,12 @@ if (!existsSync(built)) {
     );
     process.exit(1);
   }
+  if (main) {
+    await import(pathToFileURL(main).href);
+  } else {
+    // node_modules cannot be written (a read-only install): the sources run through tsx's loader instead.
+    const { register } = await import('tsx/esm/api');
+    register();
+    await import('../src/app/main.ts');
+  }
 }
-await import(pathToFileURL(main).href);

@@ -91,6 +91,17 @@ describe('bin/threadline.js in a clone without dist/ (what npm start and npm run
     },
   );
 
+  it('runs the sources through tsx when it cannot write its cache (a read-only install)', async (t) => {
+    const dir = await cloneWithoutDist(t);
+    // A file where the cache folder would go: creating the folder fails as on a read-only node_modules.
+    await writeFile(join(dir, 'node_modules/.cache'), '');
+    const result = await threadline(dir, ['--version']);
+    assert.equal(result.code, 0, result.stderr);
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(result.stdout.trim(), version);
+    await assert.rejects(readdir(join(dir, 'node_modules/.cache/threadline')), 'nothing was compiled');
+  });
+
   it('says what to do when it can neither run dist/ nor compile (no dev dependencies)', async (t) => {
     const dir = await cloneWithoutDist(t);
     await rm(join(dir, 'node_modules/esbuild'));
