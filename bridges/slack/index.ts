@@ -17,6 +17,7 @@ import { slackFileOpener } from './files.js';
 import { mentionedIds, slackToPlain } from './format.js';
 import { SlackHttpReceiver } from './http-receiver.js';
 import { toCoreEvent, type SlackSelf } from './inbound.js';
+import { createPostMessage } from './post-message.js';
 import {
   createSlackThread,
   markOnSlack,
@@ -84,6 +85,7 @@ export function createSlackBridge(deps: SlackBridgeDeps): SlackBridge {
   const maxAttachmentBytes = deps.maxAttachmentBytes ?? defaultMaxAttachmentBytes;
   const outbound: SlackOutboundDeps = {
     client,
+    post: createPostMessage({ apiUrl: config.apiUrl, token: config.botToken, timeoutMs: clientOptions.timeout }),
     queues: deps.queues,
     log,
     maxAttachmentBytes,

@@ -9,9 +9,12 @@ import { readAll, tooLarge } from '../../src/core/attachment-download.js';
 import { escapeMrkdwn } from './format.js';
 import { findRoot, partKey, readPosted, type PostedInThread, type PostMetadata } from './posted.js';
 import { callSlack, postDestination, SlackPlatformError, methodDestination } from './web.js';
+import type { PostMessage } from './post-message.js';
 
 export interface SlackOutboundDeps {
   readonly client: WebClient;
+  /** chat.postMessage, the call every text makes (see createPostMessage); the client makes the others. */
+  readonly post: PostMessage;
   readonly queues: SendQueues;
   readonly log: Logger;
   readonly maxAttachmentBytes: number;
@@ -322,7 +325,7 @@ async function chatPost(
 ): Promise<PostRef> {
   const send = (customize: boolean) =>
     callSlack(deps.queues, postDestination(channel), message.label, () =>
-      deps.client.chat.postMessage({
+      deps.post({
         channel,
         ...(threadTs ? { thread_ts: threadTs } : {}),
         text: message.text(customize),
