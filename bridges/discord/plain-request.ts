@@ -1,0 +1,84 @@
+import { Agent as HttpAgent, request as httpRequest, STATUS_CODES } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+
+/** discord.js's view of an answer (@discordjs/rest `ResponseLike`). */
+export interface PlainResponse {
+  readonly body: Readable | null;
+  readonly bodyUsed: boolean;
+  readonly headers: Headers;
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  json(): Promise<unknown>;
+  text(): Promise<string>;
+}
+
+const httpAgent = new HttpAgent({ keepAlive: true });
+const httpsAgent = new HttpsAgent({ keepAlive: true });
+
+/**
+ * discord.js's `makeRequest`: a call with a JSON (or no) body goes out through node:http(s) on a kept-alive
+ * connection and its answer comes back whole, as a plain object. Through the global fetch every post also paid
+ * for web streams both ways, and discord.js cloned each answer (a stream tee) for the listener that reads the
+ * rate-limit headers: on an idle bridge that was a large part of the time from a customer's text to the post.
+ * A form with files goes to the global fetch as before (undici's own FormData is not this process's).
+ */
+export function plainRequest(url: string, init: RequestInit): Promise<PlainResponse | Response> {
+  const target = new URL(url);
+  const body = init.body ?? undefined;
+  if (!(body === undefined || typeof body === 'string' || body instanceof Uint8Array)) return fetch(url, init);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') return fetch(url, init);
+  const signal = init.signal ?? undefined;
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const secure = target.protocol === 'https:';
+    const send = secure ? httpsRequest : httpRequest;
+    const request = send(
+      target,
+      { method: init.method ?? 'GET', headers, agent: secure ? httpsAgent : httpAgent, ...(signal ? { signal } : {}) },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('error', reject);
+        answer.on('end', () => {
+          const responseHeaders = new Headers();
+          const raw = answer.rawHeaders;
+          for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
+          resolve(plainResponse(answer.statusCode ?? 0, responseHeaders, Buffer.concat(chunks)));
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function plainResponse(status: number, headers: Headers, bytes: Buffer): PlainResponse {
+  let used = false;
+  const take = () => {
+    if (used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    used = true;
+    return Promise.resolve(bytes);
+  };
+  return {
+    // A getter: discord.js copies the answer for its listeners with a spread, which must not share one stream.
+    get body() {
+      return Readable.from([bytes]);
+    },
+    get bodyUsed() {
+      return used;
+    },
+    headers,
+    ok: status >= 200 && status < 300,
+    status,
+    statusText: STATUS_CODES[status] ?? '',
+    arrayBuffer: () =>
+      take().then((data) => data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer),
+    json: () => take().then((data) => JSON.parse(data.toString('utf8')) as unknown),
+    text: () => take().then((data) => data.toString('utf8')),
+  };
+}
