@@ -1,7 +1,7 @@
 /**
  * Soak (a benchmark, not a test; not part of `npm run bench`): `npm run soak [-- --minutes 20]`.
  *
- * The daemon (a child, from source, log.level warn) against the simulators (in this process) for `--minutes`:
+ * The daemon (a child run as `npm start` runs it, log.level warn) against the simulators (in this process) for `--minutes`:
  * `--in` customer texts per second (spread over the conversations of `--lines` lines, each line routed to its own
  * Slack channel and Discord channel, so no channel is pushed past its limit) and `--out` team replies per second,
  * half written in Slack threads and half in Discord threads, all sent to the phone. Every `--sample` seconds the

@@ -1,6 +1,6 @@
-import { Agent as HttpAgent, request as httpRequest, STATUS_CODES } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
+import { requestWhole } from '../../src/http/whole-request.js';
 
 /** discord.js's view of an answer (@discordjs/rest `ResponseLike`). */
 export interface PlainResponse {
@@ -15,46 +15,31 @@ export interface PlainResponse {
   text(): Promise<string>;
 }
 
-const httpAgent = new HttpAgent({ keepAlive: true });
-const httpsAgent = new HttpsAgent({ keepAlive: true });
-
 /**
- * discord.js's `makeRequest`: a call with a JSON (or no) body goes out through node:http(s) on a kept-alive
- * connection and its answer comes back whole, as a plain object. Through the global fetch every post also paid
- * for web streams both ways, and discord.js cloned each answer (a stream tee) for the listener that reads the
- * rate-limit headers: on an idle bridge that was a large part of the time from a customer's text to the post.
- * A form with files goes to the global fetch as before (undici's own FormData is not this process's).
+ * discord.js's `makeRequest`: a call with a JSON (or no) body goes out through requestWhole (node:http on a
+ * kept-alive connection) and its answer comes back whole, as a plain object. Through the global fetch every post
+ * also paid for web streams both ways, and discord.js cloned each answer (a stream tee) for the listener that
+ * reads the rate-limit headers: on an idle bridge that was a large part of the time from a customer's text to
+ * the post. A form with files goes to the global fetch as before (undici's own FormData is not this process's).
  */
-export function plainRequest(url: string, init: RequestInit): Promise<PlainResponse | Response> {
+export async function plainRequest(url: string, init: RequestInit): Promise<PlainResponse | Response> {
   const target = new URL(url);
   const body = init.body ?? undefined;
-  if (!(body === undefined || typeof body === 'string' || body instanceof Uint8Array)) return fetch(url, init);
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') return fetch(url, init);
-  const signal = init.signal ?? undefined;
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-    const secure = target.protocol === 'https:';
-    const send = secure ? httpsRequest : httpRequest;
-    const request = send(
-      target,
-      { method: init.method ?? 'GET', headers, agent: secure ? httpsAgent : httpAgent, ...(signal ? { signal } : {}) },
-      (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('error', reject);
-        answer.on('end', () => {
-          const responseHeaders = new Headers();
-          const raw = answer.rawHeaders;
-          for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
-          resolve(plainResponse(answer.statusCode ?? 0, responseHeaders, Buffer.concat(chunks)));
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
+  const plain = body === undefined || typeof body === 'string' || body instanceof Uint8Array;
+  if (!plain || (target.protocol !== 'http:' && target.protocol !== 'https:')) return fetch(url, init);
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+  const answer = await requestWhole(target, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    ...(init.signal ? { signal: init.signal } : {}),
   });
+  const answerHeaders = new Headers();
+  for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2) {
+    answerHeaders.append(answer.rawHeaders[i]!, answer.rawHeaders[i + 1]!);
+  }
+  return plainResponse(answer.status, answerHeaders, answer.body);
 }
 
 function plainResponse(status: number, headers: Headers, bytes: Buffer): PlainResponse {

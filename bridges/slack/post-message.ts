@@ -1,5 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { requestWhole, type WholeAnswer } from '../../src/http/whole-request.js';
 
 /** What chat.postMessage is sent (Slack takes it as JSON with the bot token as a Bearer). */
 export interface PostMessageParams {
@@ -35,73 +34,57 @@ export class SlackCallError extends Error {
 }
 
 /**
- * chat.postMessage as one plain HTTP request on a kept-alive connection. Every text of a conversation is one
- * of these, so it skips the Web API client's general machinery (a request queue, retries we turn off, form
- * encoding, per-call debug strings, fetch's web streams): on an idle bridge that machinery was a large part
- * of the time from a customer's text to the post. The client still makes every other call.
+/**
+ * chat.postMessage as one plain HTTP request on a kept-alive connection (see requestWhole). Every text of a
+ * conversation is one of these, so it skips the Web API client's general machinery (a request queue, retries we
+ * turn off, form encoding, per-call debug strings, fetch's web streams): on an idle bridge that machinery was a
+ * large part of the time from a customer's text to the post. The client still makes every other call.
  */
 export function createPostMessage(options: { apiUrl: string; token: string; timeoutMs: number }): PostMessage {
   const url = new URL('chat.postMessage', options.apiUrl);
-  const secure = url.protocol === 'https:';
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const send = secure ? httpsRequest : httpRequest;
-  return (params) =>
-    new Promise((resolve, reject) => {
-      const body = JSON.stringify(params);
-      const request = send(
-        url,
-        {
-          method: 'POST',
-          agent,
-          signal: AbortSignal.timeout(options.timeoutMs),
-          headers: {
-            authorization: `Bearer ${options.token}`,
-            'content-type': 'application/json; charset=utf-8',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-          answer.on('error', (error) => reject(requestError(error)));
-          answer.on('end', () => {
-            const status = answer.statusCode ?? 0;
-            if (status === 429) {
-              const retryAfter = Number(answer.headers['retry-after']);
-              reject(
-                new SlackCallError('slack_webapi_rate_limited_error', 'A rate-limit has been reached', {
-                  retryAfter: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 1,
-                }),
-              );
-              return;
-            }
-            if (status !== 200) {
-              reject(new SlackCallError('slack_webapi_http_error', `HTTP ${status}`, { statusCode: status }));
-              return;
-            }
-            let result: { ok?: unknown; error?: unknown; ts?: unknown };
-            try {
-              result = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof result;
-            } catch (error) {
-              reject(requestError(error));
-              return;
-            }
-            if (result.ok !== true) {
-              const code = typeof result.error === 'string' ? result.error : 'unknown_error';
-              reject(
-                new SlackCallError('slack_webapi_platform_error', `An API error occurred: ${code}`, {
-                  data: { error: code },
-                }),
-              );
-              return;
-            }
-            resolve(typeof result.ts === 'string' ? { ts: result.ts } : {});
-          });
-        },
-      );
-      request.on('error', (error) => reject(requestError(error)));
-      request.end(body);
+  const headers = {
+    authorization: `Bearer ${options.token}`,
+    'content-type': 'application/json; charset=utf-8',
+  };
+  return async (params) => {
+    let answer: WholeAnswer;
+    try {
+      answer = await requestWhole(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(params),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw requestError(error);
+    }
+    return resultOf(answer);
+  };
+}
+
+function resultOf(answer: WholeAnswer): { ts?: string } {
+  if (answer.status === 429) {
+    const retryAfter = Number(answer.headers['retry-after']);
+    throw new SlackCallError('slack_webapi_rate_limited_error', 'A rate-limit has been reached', {
+      retryAfter: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 1,
     });
+  }
+  if (answer.status !== 200) {
+    throw new SlackCallError('slack_webapi_http_error', `HTTP ${answer.status}`, { statusCode: answer.status });
+  }
+  let result: { ok?: unknown; error?: unknown; ts?: unknown };
+  try {
+    result = JSON.parse(answer.body.toString('utf8')) as typeof result;
+  } catch (error) {
+    throw requestError(error);
+  }
+  if (result.ok !== true) {
+    const code = typeof result.error === 'string' ? result.error : 'unknown_error';
+    throw new SlackCallError('slack_webapi_platform_error', `An API error occurred: ${code}`, {
+      data: { error: code },
+    });
+  }
+  return typeof result.ts === 'string' ? { ts: result.ts } : {};
 }
 
 function requestError(error: unknown): SlackCallError {
