@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Low } from 'lowdb';
@@ -159,10 +159,10 @@ export class FileVolume implements Volume {
           constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (this.#fsync ? constants.O_DSYNC : 0);
         this.#log = { no, handle: await open(path, flags) };
       }
-      // Written from the thread pool: the durable write takes a fraction of a millisecond, during which the
-      // event loop takes in and plans the next batch (measured: +20 % closed-loop ingest over a synchronous write).
-      const handle = this.#log.handle;
-      for (let offset = 0; offset < bytes.length;) offset += (await handle.write(bytes, offset)).bytesWritten;
+      // Written synchronously: a durable append takes a fraction of a millisecond, less than the trip
+      // through the thread pool and back through a busy event loop that an async write costs.
+      const fd = this.#log.handle.fd;
+      for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
     } catch (error) {
       // What the failed append left in the file is unknown: the handle goes, and the store moves on to a new log.
       await this.#closeLog().catch(() => undefined);
