@@ -2,7 +2,6 @@ import { Client, Events, GatewayIntentBits, Options, Partials } from 'discord.js
 import type { Logger } from 'pino';
 import type { BridgeState } from '../../src/core/bridge.js';
 import { BridgeError } from '../../src/core/errors.js';
-import { plainRequest } from './plain-request.js';
 
 /** Gateway close codes that end the session for good: bad token, disallowed intents. */
 const authenticationFailed = 4004;
@@ -12,9 +11,8 @@ const disallowedIntents = 4014;
  * The discord.js client. Intents: guild channels and threads, messages with their content (privileged),
  * reactions and typing. Partials let reactions on uncached messages through (after a restart, for example).
  * REST: the send queue is the one layer that waits on limits or retries, so discord.js rejects rate-limited
- * calls at once (`rejectOnRateLimit`, no offset) and never retries. Requests go through `plainRequest`
- * (node:http, or the global fetch for uploads), not discord.js's undici strategy: @slack/bolt's undici 7 in the
- * same process breaks discord.js's own uploads ("action is not a function").
+ * calls at once (`rejectOnRateLimit`, no offset) and never retries; the global fetch is used because
+ * @slack/bolt's undici 7 in the same process breaks discord.js's own uploads ("action is not a function").
  */
 export function createDiscordClient(options: { apiUrl: string; waitGuildTimeoutMs?: number }): Client {
   return new Client({
@@ -26,7 +24,7 @@ export function createDiscordClient(options: { apiUrl: string; waitGuildTimeoutM
       GatewayIntentBits.GuildMessageTyping,
     ],
     partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User],
-    rest: { api: options.apiUrl, rejectOnRateLimit: () => true, offset: 0, retries: 0, makeRequest: plainRequest },
+    rest: { api: options.apiUrl, rejectOnRateLimit: () => true, offset: 0, retries: 0, makeRequest: fetch },
     // The bridge reads few cached messages (an edit's old text) and looks members up when it needs them:
     // bounded caches keep memory flat however long it runs and however large the server is.
     makeCache: Options.cacheWithLimits({

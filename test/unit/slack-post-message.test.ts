@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { plainRequest, type PlainResponse } from '../../bridges/discord/plain-request.js';
 import { createPostMessage } from '../../bridges/slack/post-message.js';
 import { translateSlackError, SlackPlatformError } from '../../bridges/slack/web.js';
 import { PlatformError, RateLimitedError } from '../../src/core/errors.js';
@@ -110,50 +109,5 @@ describe('Slack chat.postMessage as a plain request', () => {
     const lost = await outcome();
     assert.ok(lost instanceof PlatformError);
     assert.equal(lost.code, 'outcome_unknown');
-  });
-});
-
-describe("Discord's plain makeRequest", () => {
-  it('sends the JSON body with its headers and answers with a whole, readable-once response', async (t) => {
-    const server = await serve(t, (_seen, response) =>
-      json(response, 200, { id: '42' }, { 'x-ratelimit-remaining': '4', 'x-ratelimit-reset-after': '4.25' }),
-    );
-    const response = (await plainRequest(`${server.url}api/v10/channels/1/messages`, {
-      method: 'POST',
-      headers: { authorization: 'Bot t', 'content-type': 'application/json' },
-      body: JSON.stringify({ content: 'hi' }),
-    })) as PlainResponse;
-    assert.equal(server.seen[0]?.headers.authorization, 'Bot t');
-    assert.deepEqual(JSON.parse(server.seen[0]?.body ?? ''), { content: 'hi' });
-    assert.equal(response.status, 200);
-    assert.equal(response.ok, true);
-    assert.equal(response.statusText, 'OK');
-    assert.equal(response.headers.get('X-RateLimit-Remaining'), '4');
-    // discord.js hands its listeners a spread copy: it must carry the headers too.
-    assert.equal({ ...response }.headers.get('x-ratelimit-reset-after'), '4.25');
-    assert.equal(response.bodyUsed, false);
-    assert.deepEqual(await response.json(), { id: '42' });
-    assert.equal(response.bodyUsed, true);
-    await assert.rejects(response.text(), /already been read/);
-  });
-
-  it('answers errors with their status and body, and fails as fetch does when the server is gone', async (t) => {
-    const server = await serve(t, (_seen, response) =>
-      json(response, 404, { message: 'Unknown Channel', code: 10003 }),
-    );
-    const response = (await plainRequest(`${server.url}x`, { method: 'GET' })) as PlainResponse;
-    assert.equal(response.status, 404);
-    assert.equal(response.ok, false);
-    assert.deepEqual(await response.json(), { message: 'Unknown Channel', code: 10003 });
-    await assert.rejects(plainRequest('http://127.0.0.1:1/x', { method: 'GET' }), { code: 'ECONNREFUSED' });
-  });
-
-  it('leaves uploads (a form with files) to the global fetch', async (t) => {
-    const server = await serve(t, (seen, response) => json(response, 200, { type: seen.headers['content-type'] }));
-    const form = new FormData();
-    form.append('files[0]', new Blob([Buffer.from('png')]), 'a.png');
-    const response = await plainRequest(`${server.url}upload`, { method: 'POST', body: form });
-    assert.ok(response instanceof Response, 'a fetch Response');
-    assert.match(String(((await response.json()) as { type: string }).type), /^multipart\/form-data; boundary=/);
   });
 });
