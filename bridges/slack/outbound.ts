@@ -351,7 +351,7 @@ async function chatPost(
     deps.log.warn('Slack app lacks chat:write.customize; posting customer names as text instead');
     result = await send(false);
   }
-  return { channel, id: String(result.ts) };
+  return { channel, id: result.ts };
 }
 
 async function uploadFile(

@@ -73,12 +73,13 @@ describe('Slack chat.postMessage as a plain request', () => {
     });
   });
 
-  it('reports refusals, 429s, HTTP errors and lost connections as the Web API client does', async (t) => {
+  it('reports refusals, 429s, HTTP errors, lost connections and answers without a ts as the Web API client does', async (t) => {
     const answers: ((response: ServerResponse) => void)[] = [
       (response) => json(response, 200, { ok: false, error: 'channel_not_found' }),
       (response) => json(response, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '7' }),
       (response) => json(response, 503, { ok: false }),
       (response) => response.socket?.destroy(),
+      (response) => json(response, 200, { ok: true }),
     ];
     const server = await serve(t, (_seen, response) => answers.shift()?.(response));
     const post = createPostMessage({ apiUrl: server.url, token: 'xoxb-1', timeoutMs: 5_000 });
@@ -109,5 +110,10 @@ describe('Slack chat.postMessage as a plain request', () => {
     const lost = await outcome();
     assert.ok(lost instanceof PlatformError);
     assert.equal(lost.code, 'outcome_unknown');
+
+    // An answer that names no post cannot be linked: reconciled, not recorded under a made-up id.
+    const unnamed = await outcome();
+    assert.ok(unnamed instanceof PlatformError);
+    assert.equal(unnamed.code, 'outcome_unknown');
   });
 });
