@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -12,7 +13,6 @@ import {
   statSync,
   utimesSync,
   writeFileSync,
-  mkdirSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -54,7 +54,7 @@ export async function compiledMain(root) {
   const target = join(cache, hash.digest('hex').slice(0, 16));
   const main = join(target, 'src/app/main.js');
   if (existsSync(join(target, '.complete'))) {
-    // Marks the tree as in use, so that removeStale in another checkout's run leaves it alone.
+    // Marks the tree as in use, so that a start from changed sources (removeStale) leaves it alone.
     const now = new Date();
     try {
       utimesSync(target, now, now);
